@@ -1,0 +1,45 @@
+"""forecast: project demand for health and social care from population projections.
+
+    import forecast
+    pop = forecast.default_population()          # or forecast.read_snpp(...), read_tidy(...)
+    res = forecast.project(pop, ["dementia_uk_2007", "depression_15pct"], ages="65+",
+                           areas=["E10000018", "E06000016", "E06000017"])
+    print(forecast.table(res, years=[2025, 2030, 2035, 2040], change=(2025, 2040)))
+
+The method (DESIGN.md): demand = population × age- and sex-specific rate (× trend),
+summed into the age bands, areas and years asked for.  Rates come from cited rate
+sets (``forecast.list_rate_sets()``); populations from ONS files.
+"""
+
+from ._version import __version__
+
+from .errors import AssumptionError, ForecastError, InputError, SpecError
+from .ages import AgeBand, parse_band, parse_bands
+from .population import (
+    AreaGroup,
+    add_groups,
+    default_population,
+    find_areas,
+    load_groups,
+    select_areas,
+    select_years,
+    to_financial_years,
+)
+from .readers import read_snpp, read_tidy
+from .assumptions import RateSet, get_rate_set, list_rate_sets, load_rate_set, register
+from .projection import project
+from .tables import Table, table
+from .report import load_spec, run_spec
+
+__all__ = [
+    "__version__",
+    "ForecastError", "InputError", "AssumptionError", "SpecError",
+    "AgeBand", "parse_band", "parse_bands",
+    "AreaGroup", "add_groups", "default_population", "find_areas", "load_groups",
+    "select_areas", "select_years", "to_financial_years",
+    "read_snpp", "read_tidy",
+    "RateSet", "get_rate_set", "list_rate_sets", "load_rate_set", "register",
+    "project",
+    "Table", "table",
+    "load_spec", "run_spec",
+]

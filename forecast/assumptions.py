@@ -1,0 +1,684 @@
+"""Rate sets: the pluggable prevalence assumptions, their YAML schema and registry.
+
+A *rate set* is one published source's age- (and usually sex-) specific rates for
+one measure, e.g. Dementia UK 2007 late-onset prevalence by 5-year band and sex.
+It is loaded from a YAML file (schema ``forecast.rate-set/1``, documented in the
+README), validated, and handed to :func:`forecast.project`, which needs from it only
+:meth:`RateSet.rates_by_age`: the rate on single years of age, dims ``(sex, age)``.
+
+Rate sets are found by id in a :class:`Registry`: the built-in files in
+``assumptions/`` (grouped by measure), files and folders the user adds with
+:func:`register`, and packages that register an entry point in the group
+``forecast.assumptions`` (the entry point names a folder, a file, or a callable
+returning rate sets or paths).  A :class:`RateSet` object, or a path to a YAML file,
+can be passed anywhere an id can.
+
+Validation errors are :class:`~forecast.errors.AssumptionError` naming the file,
+line and field: bands that overlap or leave gaps, a rate outside its unit's range,
+lists of unequal length, an unknown unit, a missing citation, an unknown key, a
+``!!python/...`` tag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from importlib import metadata
+from os import PathLike
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._resources import data_dir, sha256_file
+from ._yaml import Lines, read_yaml
+from .ages import AgeBand, coverage, parse_bands
+from .errors import AssumptionError, ForecastError
+
+__all__ = [
+    "SCHEMA",
+    "UNITS",
+    "Source",
+    "OpenTop",
+    "Trend",
+    "RateSet",
+    "load_rate_set",
+    "Registry",
+    "registry",
+    "register",
+    "get_rate_set",
+    "list_rate_sets",
+]
+
+SCHEMA = "forecast.rate-set/1"
+
+#: Units a rate may be given in, and the divisor that turns them into a proportion.
+UNITS = {"percent": 100.0, "proportion": 1.0, "per_1000": 1000.0, "per_100000": 100000.0}
+
+ENTRY_POINT_GROUP = "forecast.assumptions"
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP_KEYS = {
+    "schema", "id", "measure", "label", "source", "rates", "intervals", "bases",
+    "open_top", "ethnicity", "trend", "notes",
+}
+_SOURCE_KEYS = {"citation", "url", "doi", "read_from", "table", "notes", "licence"}
+_RATE_KEYS = {"unit", "bands", "male", "female", "persons"}
+_OPEN_TOP_RULES = ("error", "first_band", "weights")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rate set's figures come from."""
+
+    citation: str
+    url: str = ""
+    doi: str = ""
+    read_from: str = ""
+    table: str = ""
+    notes: str = ""
+    licence: str = ""
+
+    def short(self, width: int = 90) -> str:
+        c = " ".join(self.citation.split())
+        return c if len(c) <= width else c[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class OpenTop:
+    """How to apply bands that split a population's open top age group.
+
+    ONS populations end at "90 and over"; Dementia UK gives 90-94 and 95+.  The
+    rule says what rate the whole 90+ group gets:
+
+    * ``error`` (default): refuse, and say so.
+    * ``first_band``: the rate of the band that holds the top age (90-94) for all
+      90+.  Where rates rise with age this is a lower bound.
+    * ``weights``: POPPI's method (RATES.md §2) — a population-weighted mean of the
+      bands' rates, with weights (one per band above the top age, per sex) from a
+      cited population, e.g. ONS estimates of the very old.
+    """
+
+    rule: str = "error"
+    weights: Mapping[str, tuple[float, ...]] | None = None
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A multiplicative change in every age-specific rate, per year from ``from_year``.
+
+    factor(year) = (1 + annual_change) ** max(0, year - from_year)
+
+    e.g. ``annual_change: -0.027`` is the 2.7% a year relative fall in age-specific
+    dementia incidence of Ahmadi-Abhari et al. (BMJ 2017;358:j2856), applied to
+    prevalence as a scenario.  The factor is 1 up to ``from_year``.
+    """
+
+    annual_change: float
+    from_year: int
+    source: str = ""
+
+    def factor(self, years: Sequence[int]) -> xr.DataArray:
+        y = np.asarray(years, dtype=int)
+        steps = np.maximum(0, y - self.from_year)
+        return xr.DataArray((1.0 + self.annual_change) ** steps, dims="year", coords={"year": y})
+
+
+@dataclass(frozen=True, eq=False)
+class RateSet:
+    """One measure's age- and sex-specific rates from one published source.
+
+    Rates are stored as proportions (0-1) per band and sex.  Build one from YAML with
+    :func:`load_rate_set`, or in Python with :meth:`RateSet.from_dict` (the same
+    schema as the YAML, as a dict) or the constructor.
+    """
+
+    id: str
+    measure: str
+    label: str
+    source: Source
+    bands: tuple[AgeBand, ...]
+    rates: Mapping[str, np.ndarray]
+    unit: str = "proportion"
+    intervals: Mapping[str, np.ndarray] | None = None
+    interval_level: float = 0.95
+    bases: Mapping[str, np.ndarray] | None = None
+    open_top: OpenTop = field(default_factory=OpenTop)
+    ethnicity: Mapping[str, Any] | None = None
+    trend: Trend | None = None
+    notes: str = ""
+    path: Path | None = None
+    sha256: str | None = None
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def sex_specific(self) -> bool:
+        return not np.array_equal(self.rates["male"], self.rates["female"])
+
+    @property
+    def coverage(self) -> AgeBand:
+        """The ages the rate set covers, e.g. ``65+`` or ``30-64``."""
+        return coverage(self.bands)
+
+    def __repr__(self) -> str:
+        return f"RateSet(id={self.id!r}, measure={self.measure!r}, ages={self.coverage.label!r})"
+
+    # ------------------------------------------------------------------ rates
+    def rates_by_age(
+        self, ages: Sequence[int], open_top_age: int, *, which: str = "rate", strict_top: bool = True
+    ) -> xr.DataArray:
+        """Rates (proportions) on single years of age, dims ``(sex, age)``.
+
+        Ages the rate set does not cover are NaN.  The last age ``open_top_age`` is
+        an open group ("90 and over"); if the rate set's bands split it, the
+        :class:`OpenTop` rule decides its rate.
+
+        ``which`` selects the point estimate (``"rate"``) or the published
+        interval's ``"low"`` or ``"high"`` end.  With ``strict_top=False`` a split
+        open top group under rule ``error`` is NaN instead of an error (for callers
+        that do not need that group).
+        """
+        table = self._table(which)
+        ages = np.asarray(ages, dtype=int)
+        out = np.full((2, ages.size), np.nan)
+        for j, a in enumerate(ages):
+            if a == open_top_age:
+                out[:, j] = self._open_top_rate(table, int(open_top_age), strict_top)
+                continue
+            for i, band in enumerate(self.bands):
+                if band.contains(int(a)):
+                    out[:, j] = table[:, i]
+                    break
+        return xr.DataArray(
+            out,
+            dims=("sex", "age"),
+            coords={"sex": ["male", "female"], "age": ages},
+            name=self.id,
+        )
+
+    def _table(self, which: str) -> np.ndarray:
+        if which == "rate":
+            return np.vstack([self.rates["male"], self.rates["female"]])
+        if self.intervals is None:
+            raise AssumptionError(f"rate set '{self.id}' has no published intervals", file=self.path)
+        k = {"low": 0, "high": 1}[which]
+        return np.vstack([self.intervals["male"][:, k], self.intervals["female"][:, k]])
+
+    def _open_top_bands(self, top: int) -> list[int]:
+        return [i for i, b in enumerate(self.bands) if b.hi is None or b.hi >= top]
+
+    def splits_top(self, top: int) -> bool:
+        """True if the bands cut a population's open top group ``top+`` (e.g. 90-94, 95+)."""
+        idx = self._open_top_bands(top)
+        if not idx:
+            return False
+        return not (len(idx) == 1 and self.bands[idx[0]].lo <= top and self.bands[idx[0]].hi is None)
+
+    def _open_top_rate(self, table: np.ndarray, top: int, strict: bool = True) -> np.ndarray:
+        idx = self._open_top_bands(top)
+        if not idx:
+            return np.full(2, np.nan)
+        if not self.splits_top(top):
+            return table[:, idx[0]]
+        rule = self.open_top.rule
+        labels = ", ".join(self.bands[i].label for i in idx)
+        if rule == "first_band":
+            first = idx[0] if self.bands[idx[0]].lo <= top else None
+            if first is None:
+                return np.full(2, np.nan)
+            return table[:, first]
+        if rule == "weights":
+            w = np.vstack([self.open_top.weights["male"], self.open_top.weights["female"]])
+            if w.shape[1] != len(idx):
+                raise AssumptionError(
+                    f"{w.shape[1]} weights given for the {len(idx)} bands ({labels}) that make up the population's {top}+ group",
+                    file=self.path, field="open_top.weights",
+                )
+            return (table[:, idx] * w).sum(axis=1) / w.sum(axis=1)
+        if not strict:
+            return np.full(2, np.nan)
+        raise AssumptionError(
+            f"rate set '{self.id}' splits the population's open top age group {top}+ into {labels}; "
+            "say how to combine them with open_top.rule (first_band or weights)",
+            file=self.path, field="open_top",
+        )
+
+    def open_top_note(self, top: int) -> str | None:
+        """A sentence for table notes when the open-top rule was used, else None."""
+        if not self.splits_top(top):
+            return None
+        idx = self._open_top_bands(top)
+        labels = ", ".join(self.bands[i].label for i in idx)
+        if self.open_top.rule == "first_band":
+            text = f"{self.id}: the {top}+ group gets the {self.bands[idx[0]].label} rate ({labels} cannot be applied separately to {top}+)"
+        elif self.open_top.rule == "weights":
+            text = f"{self.id}: the {top}+ rate is the mean of the {labels} rates weighted by {self.open_top.source or 'the given population'}"
+        else:
+            return None
+        return text + (f"; {self.open_top.note}" if self.open_top.note else "")
+
+    # ------------------------------------------------------------------ views
+    def to_frame(self) -> pd.DataFrame:
+        """The rates as a table: band, sex, rate in the file's unit (and interval, base)."""
+        scale = UNITS[self.unit]
+        rows = []
+        for sex in ("male", "female"):
+            for i, band in enumerate(self.bands):
+                row = {"age_band": band.label, "sex": sex, f"rate ({self.unit})": self.rates[sex][i] * scale}
+                if self.intervals is not None:
+                    row["low"] = self.intervals[sex][i, 0] * scale
+                    row["high"] = self.intervals[sex][i, 1] * scale
+                if self.bases is not None:
+                    row["base"] = int(self.bases[sex][i])
+                rows.append(row)
+        df = pd.DataFrame(rows)
+        if not self.sex_specific:
+            df = df[df.sex == "male"].assign(sex="persons")
+        return df.reset_index(drop=True)
+
+    # ------------------------------------------------------------------ parsing
+    @classmethod
+    def from_dict(
+        cls, data: Any, *, path: str | PathLike | None = None, lines: Lines | None = None
+    ) -> "RateSet":
+        """Validate a schema-v1 mapping (as read from YAML) and build a RateSet."""
+        return _Parser(data, Path(path) if path else None, lines or Lines(None)).parse()
+
+
+class _Parser:
+    """Schema-v1 validation, every error naming file, line and field."""
+
+    def __init__(self, data: Any, path: Path | None, lines: Lines) -> None:
+        self.data, self.path, self.lines = data, path, lines
+
+    def fail(self, message: str, *keys: Any) -> AssumptionError:
+        name = ""
+        for k in keys:
+            name += f"[{k}]" if isinstance(k, int) else (f".{k}" if name else str(k))
+        return AssumptionError(message, file=self.path, field=name or None, line=self.lines.get(*keys) if keys else None)
+
+    def parse(self) -> RateSet:
+        d = self.data
+        if not isinstance(d, dict):
+            raise self.fail(f"not a rate set: expected a mapping with 'schema: {SCHEMA}', found {type(d).__name__}")
+        if d.get("schema") != SCHEMA:
+            if "schema" not in d:
+                raise self.fail(f"not a rate set: no 'schema: {SCHEMA}'")
+            raise self.fail(f"unsupported schema {d.get('schema')!r} (expected {SCHEMA})", "schema")
+        unknown = sorted(set(d) - _TOP_KEYS, key=str)
+        if unknown:
+            raise self.fail(f"unknown key (known keys: {', '.join(sorted(_TOP_KEYS))})", unknown[0])
+
+        rid = self._ident("id")
+        if self.path is not None and self.path.stem != rid:
+            raise self.fail(f"id '{rid}' differs from the file name '{self.path.name}' (the id is the file name without .yaml)", "id")
+        measure = self._ident("measure")
+        label = d.get("label", measure)
+        if not isinstance(label, str) or not label.strip():
+            raise self.fail("label must be text", "label")
+
+        source = self._source(d.get("source"), ("source",))
+        unit, bands, rates, sexes = self._rates()
+        intervals, level = self._intervals(unit, bands, rates, sexes)
+        bases = self._bases(bands, sexes)
+        open_top = self._open_top(bands)
+        trend = self._trend()
+        if "ethnicity" in d and not isinstance(d["ethnicity"], dict):
+            raise self.fail("must be a mapping", "ethnicity")
+        notes = d.get("notes", "")
+        return RateSet(
+            id=rid,
+            measure=measure,
+            label=label.strip(),
+            source=source,
+            bands=bands,
+            rates=rates,
+            unit=unit,
+            intervals=intervals,
+            interval_level=level,
+            bases=bases,
+            open_top=open_top,
+            ethnicity=d.get("ethnicity"),
+            trend=trend,
+            notes=str(notes or ""),
+            path=self.path,
+            sha256=sha256_file(self.path) if self.path is not None and self.path.exists() else None,
+        )
+
+    def _ident(self, key: str) -> str:
+        v = self.data.get(key)
+        if v is None:
+            raise self.fail("missing", key)
+        if not isinstance(v, str) or not _ID.match(v):
+            raise self.fail(f"{v!r} must be lower-case letters, digits and _ (starting with a letter)", key)
+        return v
+
+    def _source(self, s: Any, keys: tuple) -> Source:
+        if s is None:
+            raise self.fail("no source: every rate set needs source.citation", *keys)
+        if not isinstance(s, dict):
+            raise self.fail("must be a mapping with at least 'citation'", *keys)
+        unknown = sorted(set(s) - _SOURCE_KEYS, key=str)
+        if unknown:
+            raise self.fail(f"unknown key (known: {', '.join(sorted(_SOURCE_KEYS))})", *keys, unknown[0])
+        cit = s.get("citation")
+        if not isinstance(cit, str) or not cit.strip():
+            raise self.fail("no citation: every rate set must cite where its figures come from", *keys, "citation")
+        return Source(**{k: " ".join(str(v).split()) for k, v in s.items() if v is not None})
+
+    def _number_list(self, v: Any, keys: tuple, n: int) -> list[float]:
+        if not isinstance(v, list):
+            raise self.fail("must be a list of numbers", *keys)
+        if len(v) != n:
+            raise self.fail(f"{len(v)} values for {n} bands (lists must match rates.bands)", *keys)
+        out = []
+        for i, x in enumerate(v):
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not np.isfinite(x):
+                raise self.fail(f"{x!r} is not a number", *keys, i)
+            out.append(float(x))
+        return out
+
+    def _rates(self):
+        r = self.data.get("rates")
+        if not isinstance(r, dict):
+            raise self.fail("missing or not a mapping (needs unit, bands and male/female or persons)", "rates")
+        unknown = sorted(set(r) - _RATE_KEYS, key=str)
+        if unknown:
+            raise self.fail(f"unknown key (known: {', '.join(sorted(_RATE_KEYS))})", "rates", unknown[0])
+        unit = r.get("unit")
+        if unit not in UNITS:
+            raise self.fail(f"unknown unit {unit!r} (use {', '.join(UNITS)})", "rates", "unit")
+        raw_bands = r.get("bands")
+        if not isinstance(raw_bands, list) or not raw_bands:
+            raise self.fail("must be a non-empty list of age bands such as '65-69' or '90+'", "rates", "bands")
+        try:
+            bands = parse_bands([str(b) for b in raw_bands], contiguous=True)
+        except ForecastError as e:
+            raise self.fail(e.message, "rates", "bands") from None
+        if list(bands) != sorted(bands):
+            raise self.fail("bands must be in increasing order of age", "rates", "bands")
+        has_sex = [k for k in ("male", "female") if k in r]
+        if "persons" in r and has_sex:
+            raise self.fail("give either 'persons' or 'male' and 'female', not both", "rates", "persons")
+        if "persons" in r:
+            sexes = ("persons",)
+        elif len(has_sex) == 2:
+            sexes = ("male", "female")
+        else:
+            missing = "female" if has_sex == ["male"] else "male"
+            raise self.fail(f"missing rates.{missing} (or give 'persons' when the source is not sex-specific)", "rates")
+        scale = UNITS[unit]
+        rates = {}
+        for sex in sexes:
+            vals = self._number_list(r[sex], ("rates", sex), len(bands))
+            for i, v in enumerate(vals):
+                if not 0 <= v <= scale:
+                    raise self.fail(f"rate {v:g} is outside 0-{scale:g} {unit}", "rates", sex, i)
+            rates[sex] = np.asarray(vals) / scale
+        if sexes == ("persons",):
+            rates = {"male": rates["persons"], "female": rates["persons"].copy()}
+        return unit, bands, rates, sexes
+
+    def _intervals(self, unit, bands, rates, sexes):
+        iv = self.data.get("intervals")
+        if iv is None:
+            return None, 0.95
+        if not isinstance(iv, dict):
+            raise self.fail("must be a mapping: level and [low, high] pairs per sex", "intervals")
+        level = iv.get("level", 0.95)
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise self.fail(f"level {level!r} must be a number between 0 and 1 (e.g. 0.95)", "intervals", "level")
+        scale = UNITS[unit]
+        out = {}
+        for sex in sexes:
+            pairs = iv.get(sex)
+            if not isinstance(pairs, list):
+                raise self.fail(f"missing or not a list of [low, high] pairs", "intervals", sex)
+            if len(pairs) != len(bands):
+                raise self.fail(f"{len(pairs)} intervals for {len(bands)} bands", "intervals", sex)
+            arr = np.empty((len(bands), 2))
+            for i, pair in enumerate(pairs):
+                if (
+                    not isinstance(pair, list) or len(pair) != 2
+                    or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in pair)
+                ):
+                    raise self.fail(f"{pair!r} is not a [low, high] pair of numbers", "intervals", sex, i)
+                lo, hi = float(pair[0]), float(pair[1])
+                if not 0 <= lo <= hi <= scale:
+                    raise self.fail(f"interval [{lo:g}, {hi:g}] must satisfy 0 <= low <= high <= {scale:g} {unit}", "intervals", sex, i)
+                point = rates["male" if sex == "persons" else sex][i] * scale
+                if not lo <= point <= hi:
+                    raise self.fail(
+                        f"interval [{lo:g}, {hi:g}] does not contain its point estimate {point:g}", "intervals", sex, i
+                    )
+                arr[i] = (lo / scale, hi / scale)
+            out[sex] = arr
+        if sexes == ("persons",):
+            out = {"male": out["persons"], "female": out["persons"].copy()}
+        return out, float(level)
+
+    def _bases(self, bands, sexes):
+        b = self.data.get("bases")
+        if b is None:
+            return None
+        if not isinstance(b, dict):
+            raise self.fail("must be a mapping of unweighted sample sizes per sex", "bases")
+        out = {}
+        for sex in sexes:
+            vals = self._number_list(b.get(sex), ("bases", sex), len(bands))
+            for i, v in enumerate(vals):
+                if v <= 0 or v != int(v):
+                    raise self.fail(f"base {v:g} must be a positive whole number", "bases", sex, i)
+            out[sex] = np.asarray(vals, dtype=int)
+        if sexes == ("persons",):
+            out = {"male": out["persons"], "female": out["persons"].copy()}
+        return out
+
+    def _trend(self) -> Trend | None:
+        t = self.data.get("trend")
+        if t is None:
+            return None
+        if not isinstance(t, dict):
+            raise self.fail("must be a mapping with annual_change and from_year", "trend")
+        unknown = sorted(set(t) - {"annual_change", "from_year", "source"}, key=str)
+        if unknown:
+            raise self.fail("unknown key (known: annual_change, from_year, source)", "trend", unknown[0])
+        ch = t.get("annual_change")
+        if isinstance(ch, bool) or not isinstance(ch, (int, float)) or not -1 < ch < 1:
+            raise self.fail(f"{ch!r} must be a proportion per year between -1 and 1 (e.g. -0.027)", "trend", "annual_change")
+        fy = t.get("from_year")
+        if isinstance(fy, bool) or not isinstance(fy, int):
+            raise self.fail(f"{fy!r} must be a year such as 2025", "trend", "from_year")
+        return Trend(float(ch), int(fy), " ".join(str(t.get("source", "")).split()))
+
+    def _open_top(self, bands) -> OpenTop:
+        o = self.data.get("open_top")
+        if o is None:
+            return OpenTop()
+        if not isinstance(o, dict):
+            raise self.fail("must be a mapping with 'rule'", "open_top")
+        unknown = sorted(set(o) - {"rule", "weights", "source", "note"}, key=str)
+        if unknown:
+            raise self.fail("unknown key (known: rule, weights, source, note)", "open_top", unknown[0])
+        rule = o.get("rule")
+        if rule not in _OPEN_TOP_RULES:
+            raise self.fail(f"unknown rule {rule!r} (use {', '.join(_OPEN_TOP_RULES)})", "open_top", "rule")
+        weights = None
+        if rule == "weights":
+            w = o.get("weights")
+            if not isinstance(w, dict) or not {"male", "female"} <= set(w):
+                raise self.fail("rule 'weights' needs weights.male and weights.female (one per band from the top age up)", "open_top", "weights")
+            if not o.get("source"):
+                raise self.fail("rule 'weights' needs a source for the weights", "open_top", "source")
+            weights = {}
+            for sex in ("male", "female"):
+                vals = w[sex]
+                if not isinstance(vals, list) or not vals or any(
+                    isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0 for x in vals
+                ):
+                    raise self.fail("must be a list of non-negative numbers", "open_top", "weights", sex)
+                weights[sex] = tuple(float(x) for x in vals)
+            if len(weights["male"]) != len(weights["female"]):
+                raise self.fail("male and female weights differ in length", "open_top", "weights")
+        return OpenTop(rule=rule, weights=weights, source=str(o.get("source", "")), note=" ".join(str(o.get("note", "")).split()))
+
+
+def load_rate_set(path: str | PathLike) -> RateSet:
+    """Load and validate one rate-set YAML file."""
+    path = Path(path)
+    data, lines = read_yaml(path, error=AssumptionError)
+    return RateSet.from_dict(data, path=path, lines=lines)
+
+
+# ---------------------------------------------------------------------------- registry
+
+RateSetLike = RateSet | str | PathLike
+
+
+class Registry:
+    """Rate sets by id: built-in, user-registered paths, and entry points."""
+
+    def __init__(self, *, builtin: bool = True, entry_points: bool = True) -> None:
+        self._use_builtin = builtin
+        self._use_entry_points = entry_points
+        self._paths: list[Path] = []
+        self._objects: dict[str, RateSet] = {}
+        self._index: dict[str, Path] | None = None
+
+    # sources of files
+    def _scan(self) -> dict[str, Path]:
+        index: dict[str, Path] = {}
+        roots: list[Path] = []
+        if self._use_builtin:
+            roots.append(data_dir("assumptions"))
+        if self._use_entry_points:
+            roots.extend(_entry_point_paths())
+        roots.extend(self._paths)
+        for root in roots:
+            files = [root] if root.is_file() else sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
+            for f in files:
+                if _looks_like_rate_set(f):
+                    index[f.stem] = f  # later roots override earlier ones
+        return index
+
+    @property
+    def index(self) -> dict[str, Path]:
+        if self._index is None:
+            self._index = self._scan()
+        return self._index
+
+    def add(self, item: "RateSet | str | PathLike") -> None:
+        """Add a RateSet object, a YAML file or a folder of YAML files."""
+        if isinstance(item, RateSet):
+            self._objects[item.id] = item
+            return
+        p = Path(item)
+        if not p.exists():
+            raise AssumptionError("file or folder not found", file=p)
+        if p.is_file():
+            load_rate_set(p)  # validate now, so a bad file fails where it is added
+        self._paths.append(p)
+        self._index = None
+
+    def ids(self) -> list[str]:
+        return sorted(set(self.index) | set(self._objects))
+
+    def get(self, key: "RateSet | str | PathLike") -> RateSet:
+        """A rate set by id, by path to a YAML file, or the object itself."""
+        if isinstance(key, RateSet):
+            return key
+        if isinstance(key, Mapping):
+            return RateSet.from_dict(dict(key))
+        k = str(key)
+        if k in self._objects:
+            return self._objects[k]
+        if k in self.index:
+            return _load_cached(self.index[k])
+        p = Path(k)
+        if p.suffix.lower() in (".yaml", ".yml") or p.exists() or "/" in k or "\\" in k:
+            return _load_cached(p)
+        known = ", ".join(self.ids())
+        raise AssumptionError(f"unknown rate set '{k}' (known: {known}; or give a path to a YAML file)")
+
+    def list(self) -> pd.DataFrame:
+        """One row per known rate set: id, measure, ages, sex-specific, intervals, citation."""
+        rows = []
+        for rid in self.ids():
+            try:
+                rs = self.get(rid)
+            except ForecastError as e:
+                rows.append({"id": rid, "measure": "", "ages": "", "by_sex": "", "intervals": "", "label": f"INVALID: {e}", "citation": ""})
+                continue
+            rows.append(
+                {
+                    "id": rs.id,
+                    "measure": rs.measure,
+                    "ages": rs.coverage.label,
+                    "by_sex": "yes" if rs.sex_specific else "no",
+                    "intervals": "yes" if rs.intervals is not None else ("bases" if rs.bases is not None else "no"),
+                    "label": rs.label,
+                    "citation": rs.source.short(70),
+                }
+            )
+        return pd.DataFrame(rows, columns=["id", "measure", "ages", "by_sex", "intervals", "label", "citation"])
+
+
+def _looks_like_rate_set(path: Path) -> bool:
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
+    except OSError:
+        return False
+    return SCHEMA in head
+
+
+_cache: dict[tuple[str, int, int], RateSet] = {}
+
+
+def _load_cached(path: Path) -> RateSet:
+    if not path.exists():
+        raise AssumptionError("file not found", file=path)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    if key not in _cache:
+        _cache[key] = load_rate_set(path)
+    return _cache[key]
+
+
+def _entry_point_paths() -> list[Path]:
+    """Folders/files named by packages in the ``forecast.assumptions`` entry-point group."""
+    out: list[Path] = []
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+            value = obj() if callable(obj) else obj
+        except Exception as e:  # a broken plug-in must not break the built-ins
+            raise AssumptionError(f"entry point '{ep.name}' ({ep.value}) failed to load: {e}") from None
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, RateSet):
+                registry._objects.setdefault(v.id, v)
+            else:
+                out.append(Path(v))
+    return out
+
+
+#: The default registry used by :func:`forecast.project` and the CLI.
+registry = Registry()
+
+
+def register(item: "RateSet | str | PathLike") -> None:
+    """Make a RateSet, a YAML file, or a folder of YAML files available by id."""
+    registry.add(item)
+
+
+def get_rate_set(key: "RateSet | str | PathLike") -> RateSet:
+    """Look up a rate set by id or path (or return a RateSet as is)."""
+    return registry.get(key)
+
+
+def list_rate_sets() -> pd.DataFrame:
+    """All rate sets the default registry knows, as a DataFrame."""
+    return registry.list()

@@ -1,0 +1,93 @@
+"""Error types that carry the file, line and field they are about.
+
+Every error the library raises on bad input is a :class:`ForecastError` (or a
+subclass).  Its ``str()`` is one line of the form::
+
+    FILE: line N: FIELD: message
+
+with the parts that are unknown left out, so that the command-line tool can print
+it as it is and exit with status 2, and a script can show it to a user.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+
+class ForecastError(Exception):
+    """Base class: a problem with the user's input, described in one line.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in plain words.
+    file
+        The file the problem is in, if any.
+    field
+        The field (column, key, ``rates.male[3]``) the problem is in, if any.
+    line
+        1-based line number in ``file``, if known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | PathLike | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.message = " ".join(str(message).split())
+        self.file = str(file) if file is not None else None
+        self.field = field
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:  # one line, always
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+    def located(
+        self,
+        *,
+        file: str | PathLike | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> "ForecastError":
+        """Return a copy of this error with missing location parts filled in.
+
+        An error that already names its own file (say, a rate-set YAML named by a
+        report spec) is kept as it is: its field belongs to that file.  Otherwise
+        fields compose: an error about ``rate_set`` raised while reading a spec's
+        ``measures[1]`` becomes ``measures[1].rate_set``.
+        """
+        if self.file is not None:
+            return self
+        new_field = self.field
+        if field:
+            new_field = f"{field}.{self.field}" if self.field else field
+        return type(self)(
+            self.message,
+            file=file,
+            field=new_field,
+            line=self.line if self.line is not None else line,
+        )
+
+
+class InputError(ForecastError):
+    """A data file (population, ethnic mix, observed counts) is missing or malformed."""
+
+
+class AssumptionError(ForecastError):
+    """A rate set (assumption YAML or Python object) is malformed."""
+
+
+class SpecError(ForecastError):
+    """A report spec or a request (areas, years, bands) asks for something that is not there."""

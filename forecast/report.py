@@ -1,0 +1,274 @@
+"""Report specs: a YAML file that says which table to make (schema ``forecast.table/1``).
+
+::
+
+    schema: forecast.table/1
+    title: "Table 1: People aged 65 and over predicted to have dementia and depression"
+    population: default              # or {snpp: [files or a zip or a folder], groups: file}
+                                     # or {tidy: file, groups: file}
+    areas: [E10000018, Leicester, Rutland]     # codes or names, in row order
+    measures:
+      - rate_set: dementia_uk_2007    # an id, or a path to a YAML file (relative to this spec)
+        label: Dementia
+      - rate_set: depression_15pct
+        label: Depression
+    ages: "65+"
+    years: [2025, 2030, 2035, 2040]  # or financial years: ["2025/26", ...]
+    change: [2025, 2040]
+    totals: true
+    round_to: 10
+    notes: ["Any extra line for the note."]
+
+Paths are relative to the spec file.  Every problem is an error naming the spec
+file, the line and the field (``measures[1].rate_set``, ``areas[2]``, ``years[3]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from ._yaml import Lines, read_yaml
+from .ages import parse_band, parse_bands
+from .assumptions import get_rate_set
+from .errors import ForecastError, SpecError
+from .population import (
+    add_groups,
+    default_population,
+    load_groups,
+    parse_financial_year,
+    resolve_areas,
+)
+from .projection import project
+from .readers import read_snpp, read_tidy
+from .tables import Table, table
+
+__all__ = ["TableSpec", "load_spec", "run_spec", "load_population"]
+
+SCHEMA = "forecast.table/1"
+_KEYS = {"schema", "title", "population", "areas", "measures", "ages", "bands", "years", "change", "totals", "round_to", "notes"}
+
+
+@dataclass
+class PopulationSpec:
+    kind: str = "default"  # default | snpp | tidy
+    files: list[Path] = field(default_factory=list)
+    groups: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class TableSpec:
+    path: Path | None
+    title: str | None
+    population: PopulationSpec
+    areas: list[str]
+    measures: list[dict[str, Any]]
+    ages: str | None
+    bands: list[str] | None
+    years: list[int | str]
+    change: tuple[int | str, int | str] | None
+    totals: bool
+    round_to: float
+    notes: list[str]
+    lines: Lines = field(default_factory=lambda: Lines(None), repr=False)
+
+    def fail(self, message: str, *keys: Any) -> SpecError:
+        return SpecError(message, file=self.path, field=_field(keys) or None, line=self.lines.get(*keys) if keys else None)
+
+
+def _field(keys) -> str:
+    name = ""
+    for k in keys:
+        name += f"[{k}]" if isinstance(k, int) else (f".{k}" if name else str(k))
+    return name
+
+
+def load_spec(path: str | PathLike) -> TableSpec:
+    """Read and check a report spec (structure only; :func:`run_spec` checks content)."""
+    path = Path(path)
+    data, lines = read_yaml(path, error=SpecError)
+    spec_dir = path.parent
+
+    def fail(msg, *keys):
+        return SpecError(msg, file=path, field=_field(keys) or None, line=lines.get(*keys) if keys else None)
+
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise fail(f"not a report spec (expected 'schema: {SCHEMA}')", "schema") if isinstance(data, dict) else fail(
+            f"not a report spec (expected a mapping with 'schema: {SCHEMA}')"
+        )
+    unknown = sorted(set(data) - _KEYS, key=str)
+    if unknown:
+        raise fail(f"unknown key (known: {', '.join(sorted(_KEYS))})", unknown[0])
+
+    # population
+    popspec = PopulationSpec()
+    p = data.get("population", "default")
+    if p != "default":
+        if not isinstance(p, dict) or not ({"snpp", "tidy"} & set(p)) or ({"snpp", "tidy"} <= set(p)):
+            raise fail("must be 'default', {snpp: files} or {tidy: file} (optionally with groups: file)", "population")
+        bad = sorted(set(p) - {"snpp", "tidy", "groups"}, key=str)
+        if bad:
+            raise fail("unknown key (known: snpp, tidy, groups)", "population", bad[0])
+        kind = "snpp" if "snpp" in p else "tidy"
+        files = p[kind] if isinstance(p[kind], list) else [p[kind]]
+        if not files or not all(isinstance(f, str) for f in files):
+            raise fail("must be a file name or a list of file names", "population", kind)
+        groups = p.get("groups", [])
+        groups = groups if isinstance(groups, list) else [groups]
+        popspec = PopulationSpec(kind, [spec_dir / f for f in files], [spec_dir / g for g in groups])
+
+    areas = data.get("areas")
+    if not isinstance(areas, list) or not areas or not all(isinstance(a, (str, int)) for a in areas):
+        raise fail("must be a non-empty list of area codes or names", "areas")
+
+    measures = data.get("measures")
+    if not isinstance(measures, list) or not measures:
+        raise fail("must be a non-empty list of {rate_set: id, label: text}", "measures")
+    ms = []
+    for i, m in enumerate(measures):
+        if isinstance(m, str):
+            m = {"rate_set": m}
+        if not isinstance(m, dict) or "rate_set" not in m:
+            raise fail("each measure needs 'rate_set' (an id or a YAML path)", "measures", i)
+        bad = sorted(set(m) - {"rate_set", "label", "name"}, key=str)
+        if bad:
+            raise fail("unknown key (known: rate_set, label, name)", "measures", i, bad[0])
+        rs = str(m["rate_set"])
+        if rs.endswith((".yaml", ".yml")) or "/" in rs:
+            rs = str(spec_dir / rs)
+        ms.append({"rate_set": rs, "label": m.get("label"), "name": m.get("name")})
+
+    ages = data.get("ages")
+    if ages is not None:
+        try:
+            parse_band(str(ages))
+        except ForecastError as e:
+            raise fail(e.message, "ages") from None
+        ages = str(ages)
+    bands = data.get("bands")
+    if bands is not None:
+        if isinstance(bands, str):
+            bands = [b for b in bands.split(",") if b.strip()]
+        if not isinstance(bands, list):
+            raise fail("must be a list of age bands", "bands")
+        try:
+            parse_bands([str(b) for b in bands])
+        except ForecastError as e:
+            raise fail(e.message, "bands") from None
+        bands = [str(b) for b in bands]
+
+    years = data.get("years")
+    if not isinstance(years, list) or not years:
+        raise fail("must be a non-empty list of years (2025) or financial years (2025/26)", "years")
+    for i, y in enumerate(years):
+        _check_period(y, fail, "years", i)
+    change = data.get("change")
+    if change is not None:
+        if not isinstance(change, list) or len(change) != 2:
+            raise fail("must be a list of two years: [from, to]", "change")
+        for i, y in enumerate(change):
+            _check_period(y, fail, "change", i)
+        change = (change[0], change[1])
+    totals = data.get("totals", True)
+    if not isinstance(totals, bool):
+        raise fail("must be true or false", "totals")
+    round_to = data.get("round_to", 1)
+    if isinstance(round_to, bool) or not isinstance(round_to, (int, float)) or round_to <= 0:
+        raise fail("must be a positive number such as 1, 10 or 100", "round_to")
+    notes = data.get("notes", [])
+    notes = notes if isinstance(notes, list) else [notes]
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise fail("must be text", "title")
+    return TableSpec(path, title, popspec, [str(a) for a in areas], ms, ages, bands, list(years), change,
+                     totals, float(round_to), [str(n) for n in notes], lines)
+
+
+def _check_period(y, fail, *keys) -> None:
+    if isinstance(y, bool):
+        raise fail(f"{y!r} is not a year", *keys)
+    if isinstance(y, int):
+        return
+    if isinstance(y, str):
+        if y.isdigit() and len(y) == 4:
+            return
+        try:
+            parse_financial_year(y)
+            return
+        except ForecastError as e:
+            raise fail(e.message, *keys) from None
+    raise fail(f"{y!r} is not a year (2025) or a financial year (2025/26)", *keys)
+
+
+def load_population(spec: PopulationSpec) -> xr.DataArray:
+    """The population a spec names (the embedded default, SNPP files, or a tidy CSV)."""
+    if spec.kind == "default":
+        return default_population()
+    pop = read_snpp(spec.files) if spec.kind == "snpp" else read_tidy(spec.files[0])
+    for g in spec.groups:
+        pop = add_groups(pop, load_groups(g))
+    return pop
+
+
+def run_spec(spec: TableSpec | str | PathLike) -> Table:
+    """Make the table a spec asks for."""
+    if not isinstance(spec, TableSpec):
+        spec = load_spec(spec)
+    try:
+        pop = load_population(spec.population)
+    except SpecError as e:
+        raise e.located(file=spec.path, field="population", line=spec.lines.get("population")) from None
+
+    # areas, one by one so the error names the entry
+    for i, a in enumerate(spec.areas):
+        try:
+            resolve_areas(pop, [a])
+        except ForecastError as e:
+            raise spec.fail(e.message, "areas", i) from None
+    try:
+        resolve_areas(pop, spec.areas)
+    except ForecastError as e:
+        raise spec.fail(e.message, "areas") from None
+
+    # years within the population (financial years need Y and Y+1)
+    have = [int(y) for y in pop["year"].values]
+    for key, values in (("years", spec.years), ("change", spec.change or ())):
+        for i, y in enumerate(values):
+            needed = [int(y)] if not (isinstance(y, str) and "/" in y) else [parse_financial_year(y), parse_financial_year(y) + 1]
+            for n in needed:
+                if n not in have:
+                    raise spec.fail(f"{y} is outside the population's years {have[0]}-{have[-1]}", key, i)
+
+    # rate sets
+    rate_sets = {}
+    labels = {}
+    for i, m in enumerate(spec.measures):
+        try:
+            rs = get_rate_set(m["rate_set"])
+        except ForecastError as e:
+            raise e.located(file=spec.path, field=f"measures[{i}].rate_set", line=spec.lines.get("measures", i, "rate_set")) from None
+        name = m.get("name") or rs.measure
+        if name in rate_sets:
+            name = rs.id
+        if name in rate_sets:
+            raise spec.fail(f"rate set '{rs.id}' is listed twice", "measures", i)
+        rate_sets[name] = rs
+        if m.get("label"):
+            labels[name] = m["label"]
+
+    try:
+        res = project(pop, rate_sets, ages=spec.ages, bands=spec.bands, areas=spec.areas)
+    except ForecastError as e:
+        key = "bands" if spec.bands else "ages"
+        raise e.located(file=spec.path, field=key, line=spec.lines.get(key)) from None
+    try:
+        return table(
+            res, years=spec.years, change=spec.change, labels=labels, totals=spec.totals,
+            round_to=spec.round_to, title=spec.title, notes=spec.notes,
+        )
+    except ForecastError as e:
+        raise e.located(file=spec.path) from None

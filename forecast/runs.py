@@ -1,0 +1,118 @@
+"""A batch run, as ``forecast run`` does it, and the tidy / NetCDF exports of results.
+
+:func:`run` projects several rate sets at once.  Without ``bands`` or ``ages`` each
+measure is reported in its own published bands (Dementia UK: 65-69 … 90+; APMS:
+16-24 … 75+), with bands above the population's open top age folded into it
+(90-94 and 95+ → 90+).  Years may be mid-years or financial years (``2025/26``).
+
+:func:`to_tidy_frame` gives the long table ``area_code, area_name, year, sex,
+age_band, measure, value`` (plus ``ethnicity`` or ``draw`` when present).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import Sequence
+
+import pandas as pd
+import xarray as xr
+
+from .ages import AgeBand
+from .assumptions import RateSet, RateSetLike
+from .errors import SpecError
+from .population import select_years, to_financial_years
+from .projection import project, resolve_measures
+
+__all__ = ["run", "native_bands", "to_tidy_frame", "to_netcdf"]
+
+
+def native_bands(rs: RateSet, top: int) -> list[AgeBand]:
+    """A rate set's own bands, cut to what a population with open top ``top`` can form."""
+    out = []
+    for b in rs.bands:
+        if b.lo >= top or b.hi is None or b.hi >= top:
+            if b.lo <= top and not any(x.hi is None for x in out):
+                out.append(AgeBand(min(b.lo, top), None))
+            continue
+        out.append(b)
+    return out
+
+
+def run(
+    population: xr.DataArray,
+    rate_sets: Sequence[RateSetLike],
+    *,
+    areas: Sequence[str] | None = None,
+    years: Sequence[int | str] | None = None,
+    bands: Sequence[str] | None = None,
+    ages: str | None = None,
+) -> list[xr.Dataset]:
+    """Project each rate set; one Dataset per distinct set of output bands."""
+    measures = resolve_measures(list(rate_sets))
+    top = int(population.attrs["open_top_age"])
+    fy = [y for y in (years or []) if isinstance(y, str)]
+    if fy and len(fy) != len(years):
+        raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26", field="--years")
+    mid_years = None if (years is None or fy) else [int(y) for y in years]
+
+    if bands or ages:
+        results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years)]
+    else:
+        results = []
+        for name, rs in measures.items():
+            results.append(project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years))
+    if fy:
+        results = [to_financial_years(r, fy) for r in results]
+    return results
+
+
+def to_tidy_frame(results: xr.Dataset | Sequence[xr.Dataset]) -> pd.DataFrame:
+    """Long table: ``area_code, area_name, year, sex, age_band, [ethnicity], [draw], measure, value``."""
+    if isinstance(results, xr.Dataset):
+        results = [results]
+    frames = []
+    for ds in results:
+        for name, da in ds.data_vars.items():
+            df = da.to_dataframe(name="value").reset_index()
+            if "area_name" not in df.columns:
+                df["area_name"] = df["area"].map(dict(zip(ds["area"].values, ds["area_name"].values)))
+            df = df.rename(columns={"area": "area_code", "financial_year": "year", "age": "age_band"})
+            if "age_band" in df.columns and ds.attrs.get("open_top_age") and df["age_band"].dtype.kind in "iu":
+                top = int(ds.attrs["open_top_age"])
+                df["age_band"] = [f"{a}+" if a == top else str(a) for a in df["age_band"]]
+            df["measure"] = name
+            frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    cols = ["area_code", "area_name", "year", "sex", "age_band"]
+    cols += [c for c in ("ethnicity", "draw", "quantile", "statistic") if c in out.columns]
+    cols += ["measure", "value"]
+    return out[cols]
+
+
+def to_netcdf(results: xr.Dataset | Sequence[xr.Dataset], path: str | PathLike) -> None:
+    """Write results as one NetCDF file (measures must share their age bands)."""
+    if isinstance(results, xr.Dataset):
+        results = [results]
+    if len(results) > 1:
+        bands = [tuple(r["age_band"].values) if "age_band" in r.dims else None for r in results]
+        if len(set(bands)) > 1:
+            raise SpecError(
+                "these measures have different age bands; give --bands (or --ages) for one NetCDF file",
+                field="--bands",
+            )
+        ds = xr.merge(results, combine_attrs="drop_conflicts")
+    else:
+        ds = results[0]
+    ds = ds.copy()
+    for c in ds.coords:
+        if ds[c].dtype == object or ds[c].dtype.kind == "U":
+            ds[c] = ds[c].astype(str)
+    ds.to_netcdf(path, engine="scipy" if _no_netcdf4() else None)
+
+
+def _no_netcdf4() -> bool:
+    try:
+        import netCDF4  # noqa: F401
+    except ImportError:
+        return True
+    return False

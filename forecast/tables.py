@@ -1,0 +1,423 @@
+""""Table 1 style" tables: measures × areas, one column per year, % change, totals.
+
+The layout of Table 1 of the 2007 Leicester, Leicestershire and Rutland older
+people's mental health strategy: one block per measure (condition), one row per
+area plus a total row, one column per chosen year and a "Change Y0 to Y1" column,
+a title, and a source note naming each rate set (with its citation) and the
+population projection.
+
+:func:`table` builds a :class:`Table` from a projection result
+(:func:`forecast.project`); the table renders as Markdown, CSV, XLSX and HTML.
+Values are rounded for display only: totals and percentage changes are computed
+from unrounded values (POPPI practice), and the note says so.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .errors import SpecError
+from .population import (
+    area_groups,
+    financial_year_label,
+    parse_financial_year,
+    resolve_areas,
+    select_years,
+    to_financial_years,
+)
+
+__all__ = ["Table", "table", "round_half_up", "period_values"]
+
+TOTAL = "Total"
+
+
+def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
+    """Round to the nearest multiple of ``to``, halves away from zero (not banker's)."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) / to + 0.5) * to
+
+
+def _is_fy(p) -> bool:
+    return isinstance(p, str) and "/" in p
+
+
+def period_values(result: xr.Dataset | xr.DataArray, periods: Sequence[int | str]):
+    """Select mid-years (ints) or financial years (``"2025/26"``) from a result.
+
+    Returns the object with a ``period`` dim labelled as given (``"2025"`` or
+    ``"2025/26"``).  Mixing the two kinds in one call is an error.
+    """
+    periods = list(periods)
+    if not periods:
+        raise SpecError("no years given")
+    kinds = {_is_fy(p) for p in periods}
+    if len(kinds) > 1:
+        raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26")
+    if kinds == {True}:
+        labels = [financial_year_label(parse_financial_year(p)) for p in periods]
+        out = to_financial_years(result, labels).rename(financial_year="period")
+    else:
+        ys = []
+        for p in periods:
+            try:
+                ys.append(int(p))
+            except (TypeError, ValueError):
+                raise SpecError(f"{p!r} is not a year (2025) or a financial year (2025/26)") from None
+        labels = [str(y) for y in ys]
+        out = select_years(result, ys).rename(year="period").assign_coords(period=labels)
+    if len(set(labels)) != len(labels):
+        raise SpecError("a year is given twice")
+    return out
+
+
+@dataclass
+class Table:
+    """A rendered-ready table: ``values`` (unrounded), ``data`` (as shown), title, notes.
+
+    ``data`` has a two-level row index ``(block, area)`` — the block is the measure
+    label, the area an area name or ``"Total"`` — and one column per period plus the
+    change column (a percentage).  ``area_codes`` maps each row to its GSS code
+    (empty for totals).
+    """
+
+    values: pd.DataFrame
+    title: str
+    notes: list[str]
+    round_to: float = 1
+    change_column: str | None = None
+    area_codes: list[str] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------ views
+    @property
+    def periods(self) -> list[str]:
+        return [c for c in self.values.columns if c != self.change_column]
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The table as shown: values rounded to ``round_to``, change to 0.1%."""
+        df = self.values.copy()
+        df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
+        if self.change_column:
+            df[self.change_column] = round_half_up(df[self.change_column].to_numpy(), 0.1)
+        return df
+
+    def _fmt_value(self, v: float) -> str:
+        if np.isnan(v):
+            return ""
+        decimals = max(0, -int(np.floor(np.log10(self.round_to)))) if self.round_to < 1 else 0
+        return f"{v:,.{decimals}f}"
+
+    @staticmethod
+    def _fmt_change(v: float) -> str:
+        if np.isnan(v):
+            return "n/a"
+        return f"{v:+.1f}%"
+
+    def _rows(self):
+        """(block, area, [cells], is_total) with formatted cells, block header first."""
+        data = self.data
+        blocks = list(dict.fromkeys(data.index.get_level_values(0)))
+        for block in blocks:
+            yield block, None, None, False
+            part = data.loc[block]
+            for area, row in part.iterrows():
+                cells = [self._fmt_value(row[p]) for p in self.periods]
+                if self.change_column:
+                    cells.append(self._fmt_change(row[self.change_column]))
+                yield block, area, cells, area == TOTAL
+
+    @property
+    def header(self) -> list[str]:
+        return self.periods + ([self.change_column] if self.change_column else [])
+
+    # ------------------------------------------------------------ renderers
+    def to_markdown(self) -> str:
+        lines = [f"**{self.title}**", ""]
+        lines.append("| | " + " | ".join(self.header) + " |")
+        lines.append("|---|" + "|".join("---:" for _ in self.header) + "|")
+        for block, area, cells, is_total in self._rows():
+            if area is None:
+                lines.append(f"| **{_md(block)}** |" + " |" * len(self.header))
+            elif is_total:
+                lines.append(f"| **{TOTAL}** | " + " | ".join(f"**{c}**" for c in cells) + " |")
+            else:
+                lines.append(f"| {_md(area)} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.extend(f"{_md(n)}  " if i < len(self.notes) - 1 else _md(n) for i, n in enumerate(self.notes))
+        return "\n".join(lines) + "\n"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Flat DataFrame for CSV: measure, area_code, area_name, periods…, change."""
+        data = self.data.reset_index()
+        data.columns = ["measure_label", "area_name", *data.columns[2:]]
+        data.insert(0, "measure", [m for m in self._measure_per_row()])
+        data.insert(2, "area_code", self.area_codes)
+        if self.change_column:
+            data = data.rename(columns={self.change_column: f"{self.change_column} (%)"})
+        return data
+
+    def _measure_per_row(self):
+        labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
+        by_label = dict(zip(labels, self.measures))
+        return [by_label[b] for b in self.values.index.get_level_values(0)]
+
+    def to_csv(self, path: str | PathLike | None = None) -> str | None:
+        text = self.to_frame().to_csv(index=False, lineterminator="\n")
+        if path is None:
+            return text
+        Path(path).write_text(text, encoding="utf-8")
+        return None
+
+    def to_html(self, *, full: bool = True) -> str:
+        esc = html.escape
+        out = ['<table class="forecast-table">', f"<caption>{esc(self.title)}</caption>", "<thead><tr><th></th>"]
+        out += [f'<th scope="col">{esc(h)}</th>' for h in self.header]
+        out.append("</tr></thead>")
+        for block, area, cells, is_total in self._rows():
+            if area is None:
+                out.append(f'<tbody><tr class="block"><th scope="rowgroup" colspan="{len(self.header) + 1}">{esc(block)}</th></tr>')
+                continue
+            cls = ' class="total"' if is_total else ""
+            out.append(f'<tr{cls}><th scope="row">{esc(area)}</th>' + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+            if is_total:
+                out.append("</tbody>")
+        if not out[-1] == "</tbody>":
+            out.append("</tbody>")
+        out.append("</table>")
+        notes = "".join(f"<p class=\"note\">{esc(n)}</p>" for n in self.notes)
+        body = "\n".join(out) + "\n" + notes
+        if not full:
+            return body
+        style = (
+            "body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+            "table{border-collapse:collapse}caption{font-weight:bold;text-align:left;padding:.5em 0}"
+            "th,td{padding:.25em .75em;border-bottom:1px solid #ddd}td{text-align:right}"
+            "tr.block th{text-align:left;background:#eee}tr.total{font-weight:bold}th[scope=row]{text-align:left;font-weight:normal}"
+            "tr.total th{font-weight:bold}.note{font-size:.85em;color:#333}"
+        )
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{esc(self.title)}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n"
+        )
+
+    def to_excel(self, path: str | PathLike) -> None:
+        """Write an .xlsx workbook: title, the table with block and total rows, notes."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "Table"
+        ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
+        r = 3
+        ws.cell(row=r, column=1, value="")
+        for j, h in enumerate(self.header, start=2):
+            c = ws.cell(row=r, column=j, value=h)
+            c.font = Font(bold=True)
+            c.alignment = Alignment(horizontal="right", wrap_text=True)
+        data = self.data
+        fmt = "#,##0" if self.round_to >= 1 else "#,##0." + "0" * max(1, -int(np.floor(np.log10(self.round_to))))
+        for block in dict.fromkeys(data.index.get_level_values(0)):
+            r += 1
+            ws.cell(row=r, column=1, value=block).font = Font(bold=True)
+            for area, row in data.loc[block].iterrows():
+                r += 1
+                bold = area == TOTAL
+                ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
+                for j, p in enumerate(self.periods, start=2):
+                    c = ws.cell(row=r, column=j, value=None if np.isnan(row[p]) else float(row[p]))
+                    c.number_format = fmt
+                    c.font = Font(bold=bold)
+                if self.change_column:
+                    v = row[self.change_column]
+                    c = ws.cell(row=r, column=len(self.periods) + 2, value=None if np.isnan(v) else float(v) / 100)
+                    c.number_format = "+0.0%;-0.0%;0.0%"
+                    c.font = Font(bold=bold)
+        r += 1
+        for n in self.notes:
+            r += 1
+            ws.cell(row=r, column=1, value=n).alignment = Alignment(wrap_text=False)
+        ws.column_dimensions["A"].width = max(14, min(45, max(len(str(a)) for a in data.index.get_level_values(1)) + 2))
+        for j in range(2, len(self.header) + 2):
+            ws.column_dimensions[get_column_letter(j)].width = 14
+        wb.save(path)
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html(full=False)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def table(
+    result: xr.Dataset,
+    *,
+    years: Sequence[int | str],
+    change: tuple[int | str, int | str] | None = None,
+    areas: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    totals: bool = True,
+    round_to: float = 1,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> Table:
+    """Build a "Table 1 style" table from a projection result.
+
+    Parameters
+    ----------
+    result
+        A :func:`forecast.project` result (one variable per measure).
+    years
+        Columns: mid-years (``2025``) or financial years (``"2025/26"``).
+    change
+        ``(y0, y1)``: adds a column "Change y0 to y1" with ``100 × (v1 - v0) / v0``.
+    areas
+        Rows (codes or names), in order; default: every area of the result.
+    measures, labels
+        Which variables (blocks), in order, and their block labels (default: each
+        variable's ``long_name``).
+    totals
+        Add a total row per block.  Areas that overlap (a county and one of its
+        districts) cannot be totalled and raise :class:`SpecError`.
+    round_to
+        Display rounding (1, 10, 100 or 0.1 …); totals and changes use unrounded values.
+    """
+    if not isinstance(result, xr.Dataset):
+        raise SpecError("table() needs the Dataset returned by forecast.project()")
+    names = list(measures) if measures is not None else list(result.data_vars)
+    for n in names:
+        if n not in result.data_vars:
+            raise SpecError(f"unknown measure {n!r} (the result has: {', '.join(result.data_vars)})")
+    if round_to <= 0:
+        raise SpecError(f"round_to must be positive, not {round_to}")
+    codes = resolve_areas(result, areas) if areas is not None else [str(a) for a in result["area"].values]
+    if totals:
+        _check_no_overlap(result, codes)
+
+    periods = list(years)
+    extra = []
+    if change is not None:
+        if len(change) != 2:
+            raise SpecError("change needs two years: (from, to)")
+        extra = [p for p in change if str(p) not in {str(q) for q in periods}]
+    sel = period_values(result[names].sel(area=codes), periods + extra)
+    shown = [str(p) if not _is_fy(p) else financial_year_label(parse_financial_year(p)) for p in periods]
+    keep_dims = {"area", "period"}
+
+    blocks = []
+    row_codes: list[str] = []
+    area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
+    change_col = None
+    if change is not None:
+        c0, c1 = (str(p) if not _is_fy(p) else financial_year_label(parse_financial_year(p)) for p in change)
+        change_col = f"Change {c0} to {c1}"
+    block_labels = [(labels or {}).get(n) or result[n].attrs.get("long_name") or n for n in names]
+    if len(set(block_labels)) != len(block_labels):
+        block_labels = [
+            f"{lab} ({result[n].attrs.get('rate_set', n)})" if block_labels.count(lab) > 1 else lab
+            for lab, n in zip(block_labels, names)
+        ]
+    for n, label in zip(names, block_labels):
+        da = sel[n]
+        da = da.sum([d for d in da.dims if d not in keep_dims])
+        df = da.transpose("area", "period").to_pandas()
+        df.index = [area_names[c] for c in df.index]
+        row_codes += codes
+        if totals:
+            df.loc[TOTAL] = df.sum(axis=0)
+            row_codes.append("")
+        if change_col:
+            v0, v1 = df[c0], df[c1]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                df[change_col] = np.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan)
+        df = df[shown + ([change_col] if change_col else [])]
+        df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
+        blocks.append(df)
+    values = pd.concat(blocks)
+    values.columns.name = None
+
+    title = title or _default_title(result, names, codes, shown, labels)
+    all_notes = list(notes) + source_notes(
+        result, names, labels=dict(zip(names, block_labels)), round_to=round_to, financial=any(_is_fy(p) for p in periods)
+    )
+    return Table(values=values, title=title, notes=all_notes, round_to=round_to, change_column=change_col,
+                 area_codes=row_codes, measures=names)
+
+
+def _check_no_overlap(result: xr.Dataset, codes: list[str]) -> None:
+    groups = area_groups(result)
+    names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
+    chosen = set(codes)
+    for g, members in groups.items():
+        if g in chosen:
+            inside = [m for m in members if m in chosen]
+            if inside:
+                m = inside[0]
+                raise SpecError(
+                    f"cannot total areas that overlap: {g} {names.get(g, '')} contains {m} {names.get(m, '')} "
+                    "(drop one, or set totals to false)"
+                )
+
+
+def _default_title(result, names, codes, periods, labels) -> str:
+    what = " and ".join((labels or {}).get(n) or result[n].attrs.get("long_name", n) for n in names)
+    span = f"{periods[0]} to {periods[-1]}" if len(periods) > 1 else periods[0]
+    return f"{what}: projections, {span}"
+
+
+def source_notes(
+    result: xr.Dataset,
+    names: Sequence[str],
+    *,
+    labels: Mapping[str, str] | None = None,
+    round_to: float = 1,
+    financial: bool = False,
+) -> list[str]:
+    """The note under a table: population, each rate set with its citation, rounding."""
+    a = result.attrs
+    pop = a.get("population_title") or a.get("population_source", "population as given")
+    parts = [pop]
+    if a.get("population_publisher"):
+        parts.append(a["population_publisher"])
+    if a.get("population_licence"):
+        parts.append(a["population_licence"])
+    notes = ["Population: " + "; ".join(parts) + "."]
+    if a.get("population_notes"):
+        notes.append("Areas: " + a["population_notes"] + ".")
+    for n in names:
+        v = result[n].attrs
+        label = (labels or {}).get(n) or v.get("long_name", n)
+        line = f"{label}: rate set {v.get('rate_set', n)} — {v.get('citation', 'no citation')}"
+        notes.append(line.rstrip(".") + ".")
+        if v.get("open_top_note"):
+            notes.append(f"{v['open_top_note'].rstrip('.')}.")
+        if v.get("trend"):
+            notes.append(f"Scenario ({v.get('rate_set', n)}): {v['trend']}.")
+    rounding = f"nearest {round_to:g}" if round_to != 1 else "nearest whole number"
+    notes.append(
+        f"Figures are rounded to the {rounding}; totals and percentage changes are worked out before rounding, "
+        "so rows may not add up exactly."
+    )
+    if financial:
+        notes.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
+    notes.append(f"Produced with forecast {a.get('forecast_version', '')}.")
+    return notes
