@@ -135,7 +135,8 @@ def parse_bands(
         if a.overlaps(b):
             raise SpecError(f"age bands {a.label} and {b.label} overlap")
         if contiguous and a.hi is not None and b.lo != a.hi + 1:
-            raise SpecError(f"gap between age bands {a.label} and {b.label} (ages {a.hi + 1}-{b.lo - 1} missing)")
+            missing = f"age {a.hi + 1}" if b.lo == a.hi + 2 else f"ages {a.hi + 1}-{b.lo - 1}"
+            raise SpecError(f"gap between age bands {a.label} and {b.label} ({missing} missing)")
     return bands
 
 

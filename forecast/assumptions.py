@@ -314,8 +314,6 @@ class _Parser:
             raise self.fail(f"unknown key (known keys: {', '.join(sorted(_TOP_KEYS))})", unknown[0])
 
         rid = self._ident("id")
-        if self.path is not None and self.path.stem != rid:
-            raise self.fail(f"id '{rid}' differs from the file name '{self.path.name}' (the id is the file name without .yaml)", "id")
         measure = self._ident("measure")
         label = d.get("label", measure)
         if not isinstance(label, str) or not label.strip():
@@ -330,6 +328,8 @@ class _Parser:
         if "ethnicity" in d and not isinstance(d["ethnicity"], dict):
             raise self.fail("must be a mapping", "ethnicity")
         notes = d.get("notes", "")
+        if self.path is not None and self.path.stem != rid:
+            raise self.fail(f"id '{rid}' differs from the file name '{self.path.name}' (the id is the file name without .yaml)", "id")
         return RateSet(
             id=rid,
             measure=measure,

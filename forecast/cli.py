@@ -127,8 +127,10 @@ def _parse_years(values: Sequence[str]) -> list[int | str]:
             out.append(part)
         elif "-" in part.strip("-"):
             a, b = part.split("-", 1)
-            if not (a.strip().isdigit() and b.strip().isdigit()) or int(b) < int(a):
+            if not (a.strip().isdigit() and b.strip().isdigit()):
                 raise ForecastError(f"cannot read year range {part!r} (use e.g. 2025-2040)", field="--years")
+            if int(b) < int(a):
+                raise ForecastError(f"year range {part!r} ends before it starts", field="--years")
             out.extend(range(int(a), int(b) + 1))
         elif part.isdigit():
             out.append(int(part))
@@ -197,6 +199,7 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         years=_parse_years(years) if years else None,
         bands=_split(bands) or None,
         ages=ages,
+        field_names={k: f"--{k}" for k in ("areas", "measures", "years", "bands", "ages")},
     )
     if fmt == "netcdf":
         from .runs import to_netcdf

@@ -11,6 +11,7 @@ it as it is and exit with status 2, and a script can show it to a user.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from os import PathLike
 
 
@@ -91,3 +92,18 @@ class AssumptionError(ForecastError):
 
 class SpecError(ForecastError):
     """A report spec or a request (areas, years, bands) asks for something that is not there."""
+
+
+@contextmanager
+def at(*, file: str | PathLike | None = None, field: str | None = None, line: int | None = None):
+    """Context manager: errors raised inside get this location (where they lack one).
+
+    ::
+
+        with at(field="--areas"):
+            resolve_areas(pop, areas)
+    """
+    try:
+        yield
+    except ForecastError as e:
+        raise e.located(file=file, field=field, line=line) from None

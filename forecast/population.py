@@ -54,6 +54,7 @@ __all__ = [
     "to_financial_years",
     "default_population",
     "area_groups",
+    "check_disjoint",
 ]
 
 DIMS = ("area", "year", "sex", "age")
@@ -254,6 +255,22 @@ def area_groups(obj: xr.DataArray | xr.Dataset) -> dict[str, list[str]]:
     """The group memberships recorded in ``attrs['area_groups']`` (code → member codes)."""
     raw = obj.attrs.get("area_groups")
     return json.loads(raw) if raw else {}
+
+
+def check_disjoint(obj: xr.DataArray | xr.Dataset, codes: Sequence[str]) -> None:
+    """Refuse areas that overlap (a group and one of its members): their total double-counts."""
+    groups = area_groups(obj)
+    names = dict(zip(map(str, obj["area"].values), map(str, obj["area_name"].values)))
+    chosen = set(codes)
+    for g, members in groups.items():
+        if g in chosen:
+            inside = [m for m in members if m in chosen]
+            if inside:
+                m = inside[0]
+                raise SpecError(
+                    f"cannot total areas that overlap: {g} {names.get(g, '')} contains {m} {names.get(m, '')} "
+                    "(drop one, or set totals to false)"
+                )
 
 
 def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:

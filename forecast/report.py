@@ -38,6 +38,7 @@ from .assumptions import get_rate_set
 from .errors import ForecastError, SpecError
 from .population import (
     add_groups,
+    check_disjoint,
     default_population,
     load_groups,
     parse_financial_year,
@@ -230,7 +231,9 @@ def run_spec(spec: TableSpec | str | PathLike) -> Table:
         except ForecastError as e:
             raise spec.fail(e.message, "areas", i) from None
     try:
-        resolve_areas(pop, spec.areas)
+        codes = resolve_areas(pop, spec.areas)
+        if spec.totals:
+            check_disjoint(pop, codes)
     except ForecastError as e:
         raise spec.fail(e.message, "areas") from None
 

@@ -19,8 +19,8 @@ import xarray as xr
 
 from .ages import AgeBand
 from .assumptions import RateSet, RateSetLike
-from .errors import SpecError
-from .population import select_years, to_financial_years
+from .errors import SpecError, at
+from .population import parse_financial_year, resolve_areas, select_years, to_financial_years
 from .projection import project, resolve_measures
 
 __all__ = ["run", "native_bands", "to_tidy_frame", "to_netcdf"]
@@ -46,21 +46,36 @@ def run(
     years: Sequence[int | str] | None = None,
     bands: Sequence[str] | None = None,
     ages: str | None = None,
+    field_names: dict[str, str] | None = None,
 ) -> list[xr.Dataset]:
-    """Project each rate set; one Dataset per distinct set of output bands."""
-    measures = resolve_measures(list(rate_sets))
+    """Project each rate set; one Dataset per distinct set of output bands.
+
+    Errors name the argument at fault (``areas``, ``measures``, ``years``, ``bands``,
+    ``ages``), or the names given in ``field_names`` (the CLI passes ``--areas`` …).
+    """
+    names = {k: k for k in ("areas", "measures", "years", "bands", "ages")} | dict(field_names or {})
+    with at(field=names["measures"]):
+        measures = resolve_measures(list(rate_sets))
+    if areas is not None:
+        with at(field=names["areas"]):
+            resolve_areas(population, areas)
     top = int(population.attrs["open_top_age"])
     fy = [y for y in (years or []) if isinstance(y, str)]
-    if fy and len(fy) != len(years):
-        raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26", field="--years")
+    with at(field=names["years"]):
+        if fy and len(fy) != len(years):
+            raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26")
+        needed = sorted({s + k for s in map(parse_financial_year, fy) for k in (0, 1)}) if fy else years
+        select_years(population, needed)
     mid_years = None if (years is None or fy) else [int(y) for y in years]
 
-    if bands or ages:
-        results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years)]
-    else:
-        results = []
-        for name, rs in measures.items():
-            results.append(project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years))
+    with at(field=names["bands"] if bands else names["ages"]):
+        if bands or ages:
+            results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years)]
+        else:
+            results = [
+                project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years)
+                for name, rs in measures.items()
+            ]
     if fy:
         results = [to_financial_years(r, fy) for r in results]
     return results

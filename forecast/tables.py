@@ -27,7 +27,7 @@ import xarray as xr
 
 from .errors import SpecError
 from .population import (
-    area_groups,
+    check_disjoint,
     financial_year_label,
     parse_financial_year,
     resolve_areas,
@@ -43,7 +43,8 @@ TOTAL = "Total"
 def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
     """Round to the nearest multiple of ``to``, halves away from zero (not banker's)."""
     x = np.asarray(x, dtype=float)
-    return np.sign(x) * np.floor(np.abs(x) / to + 0.5) * to
+    decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
+    return np.round(np.sign(x) * np.floor(np.abs(x) / to + 0.5) * to, decimals + 6).round(decimals)
 
 
 def _is_fy(p) -> bool:
@@ -162,6 +163,8 @@ class Table:
         data.columns = ["measure_label", "area_name", *data.columns[2:]]
         data.insert(0, "measure", [m for m in self._measure_per_row()])
         data.insert(2, "area_code", self.area_codes)
+        if self.round_to >= 1:
+            data[self.periods] = data[self.periods].astype("Int64")
         if self.change_column:
             data = data.rename(columns={self.change_column: f"{self.change_column} (%)"})
         return data
@@ -311,7 +314,7 @@ def table(
         raise SpecError(f"round_to must be positive, not {round_to}")
     codes = resolve_areas(result, areas) if areas is not None else [str(a) for a in result["area"].values]
     if totals:
-        _check_no_overlap(result, codes)
+        check_disjoint(result, codes)
 
     periods = list(years)
     extra = []
@@ -361,21 +364,6 @@ def table(
     )
     return Table(values=values, title=title, notes=all_notes, round_to=round_to, change_column=change_col,
                  area_codes=row_codes, measures=names)
-
-
-def _check_no_overlap(result: xr.Dataset, codes: list[str]) -> None:
-    groups = area_groups(result)
-    names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
-    chosen = set(codes)
-    for g, members in groups.items():
-        if g in chosen:
-            inside = [m for m in members if m in chosen]
-            if inside:
-                m = inside[0]
-                raise SpecError(
-                    f"cannot total areas that overlap: {g} {names.get(g, '')} contains {m} {names.get(m, '')} "
-                    "(drop one, or set totals to false)"
-                )
 
 
 def _default_title(result, names, codes, periods, labels) -> str:

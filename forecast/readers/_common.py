@@ -93,6 +93,9 @@ def read_csv_text(data: bytes, *, file: str) -> pd.DataFrame:
             raise InputError(
                 f"malformed CSV: expected {m[1]} fields, found {m[3]}", file=file, line=int(m[2])
             ) from None
+        m = re.search(r"EOF inside string starting at row (\d+)", msg)
+        if m:  # pandas counts rows from 0 with the header as row 0
+            raise InputError("malformed CSV: a quoted field is never closed", file=file, line=int(m[1]) + 1) from None
         raise InputError(f"malformed CSV: {msg}", file=file) from None
     except pd.errors.EmptyDataError:
         raise InputError("file is empty", file=file) from None
@@ -131,12 +134,12 @@ def provenance(files: list[tuple[str, bytes]]) -> dict[str, str]:
     }
 
 
-def build_cube(records: pd.DataFrame, *, attrs: dict[str, str]) -> xr.DataArray:
+def build_cube(records: pd.DataFrame, *, attrs: dict[str, str], age_field: str = "age") -> xr.DataArray:
     """Records → cube, with the structural checks of a population file.
 
     ``records`` columns: ``area_code, area_name, year, sex, age, open, total, value,
     file, line`` (``sex`` may be ``persons``: those rows and ``total`` rows are used
-    only as cross-checks).
+    only as cross-checks).  ``age_field`` is the file's name for the age column.
     """
     if records.empty:
         raise InputError("no population rows found", file=attrs.get("source"))
@@ -176,19 +179,19 @@ def build_cube(records: pd.DataFrame, *, attrs: dict[str, str]) -> xr.DataArray:
     if len(opens) == 0:
         raise InputError(
             "no open top age group (such as '90 and over' or '90+'): forecast needs the last age to be open",
-            file=first.file, field="age",
+            file=first.file, field=age_field,
         )
     if len(opens) > 1:
-        raise InputError(f"more than one open top age group ({', '.join(f'{a}+' for a in sorted(opens))})", file=first.file, field="age")
+        raise InputError(f"more than one open top age group ({', '.join(f'{a}+' for a in sorted(opens))})", file=first.file, field=age_field)
     top = int(opens[0])
     above = cells[cells["age"] > top]
     if not above.empty:
         r = above.iloc[0]
-        raise InputError(f"age {r.age} is above the open top age group {top}+", file=r.file, line=int(r.line), field="age")
+        raise InputError(f"age {r.age} is above the open top age group {top}+", file=r.file, line=int(r.line), field=age_field)
     open_wrong = cells[(cells["age"] == top) & ~cells["open"]]
     if not open_wrong.empty:
         r = open_wrong.iloc[0]
-        raise InputError(f"age {top} appears both as a single age and as the open group {top}+", file=r.file, line=int(r.line), field="age")
+        raise InputError(f"age {top} appears both as a single age and as the open group {top}+", file=r.file, line=int(r.line), field=age_field)
 
     areas = list(dict.fromkeys(cells["area_code"]))
     years = sorted(cells["year"].unique())
@@ -206,12 +209,14 @@ def build_cube(records: pd.DataFrame, *, attrs: dict[str, str]) -> xr.DataArray:
         where = cells[(cells.area_code == area) & (cells.sex == sex)]
         file = where.file.iloc[0] if not where.empty else first.file
         if not got:
+            if cells[(cells.area_code == area) & (cells.sex == sex)].empty:
+                raise InputError(f"area {area} has no {sex} rows (give the {sex}s file as well)", file=first.file)
             raise InputError(f"no rows for area {area}, {sex}, year {year}", file=file)
         missing = [a for a in range(top + 1) if a not in got]
         label = ", ".join(str(a) for a in missing[:5]) + (" …" if len(missing) > 5 else "")
         raise InputError(
             f"area {area}, {sex}, year {year}: missing single age(s) {label} (ages 0..{top - 1} and {top}+ are needed)",
-            file=file, field="age",
+            file=file, field=age_field,
         )
 
     arr = (

@@ -162,4 +162,4 @@ def read_snpp(paths: PathArg | Iterable[PathArg]) -> xr.DataArray:
     files = _expand(paths)
     records = pd.concat([_records(n, d) for n, d in files], ignore_index=True)
     attrs = {"source_format": "ONS SNPP CSV", **provenance(files)}
-    return build_cube(records, attrs=attrs)
+    return build_cube(records, attrs=attrs, age_field="AGE_GROUP")

@@ -1,0 +1,94 @@
+"""Shared fixtures: a tiny hand-made population and rate set, and the shipped ONS files.
+
+Values asserted in tests are worked out by hand (tiny fixture) or recomputed from the
+ONS CSV files with plain pandas inside the test — never copied from forecast's output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.population import make_cube
+
+REPO = Path(__file__).resolve().parents[1]
+POP_DIR = REPO / "population"
+ASSUMPTIONS_DIR = REPO / "assumptions"
+EXAMPLES_DIR = REPO / "examples"
+SNPP_FILES = {s: POP_DIR / f"snpp2022_migcat23_{s}.csv" for s in ("males", "females", "persons")}
+
+LEICESTER = "E06000016"
+RUTLAND = "E06000017"
+LEICS_DISTRICTS = [f"E070001{n}" for n in range(29, 36)]
+
+
+@pytest.fixture(scope="session")
+def ons_long() -> pd.DataFrame:
+    """The shipped ONS SNPP males and females files, read with plain pandas, long form:
+    area_code, sex ('male'/'female'), age (0..90, 90 = '90 and over'), year, population."""
+    frames = []
+    for sex, path in (("male", SNPP_FILES["males"]), ("female", SNPP_FILES["females"])):
+        df = pd.read_csv(path, dtype={"AGE_GROUP": str})
+        df = df[df["AGE_GROUP"] != "All ages"].copy()
+        df["age"] = df["AGE_GROUP"].replace({"90 and over": "90"}).astype(int)
+        years = [c for c in df.columns if c.isdigit()]
+        long = df.melt(id_vars=["AREA_CODE", "age"], value_vars=years, var_name="year", value_name="population")
+        long["year"] = long["year"].astype(int)
+        long["sex"] = sex
+        frames.append(long.rename(columns={"AREA_CODE": "area_code"}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture(scope="session")
+def default_pop():
+    return forecast.default_population()
+
+
+def tiny_cube(values=None, *, top: int = 5, years=(2020, 2021), areas=("X01", "X02")):
+    """Two areas, two years, ages 0..top (top open).  Default values: area X01 has
+    10 people at every age, sex and year; X02 has 20 at every age except in 2021,
+    when it has 30."""
+    n_age = top + 1
+    if values is None:
+        values = np.zeros((len(areas), len(years), 2, n_age))
+        values[0] = 10.0
+        values[1] = 20.0
+        if len(years) > 1 and len(areas) > 1:
+            values[1, 1] = 30.0
+    return make_cube(
+        values,
+        areas=list(areas),
+        area_names=[f"Area {a}" for a in areas],
+        years=list(years),
+        ages=range(n_age),
+        open_top_age=top,
+        attrs={"source": "hand-made test cube"},
+    )
+
+
+@pytest.fixture
+def tiny_pop():
+    return tiny_cube()
+
+
+def tiny_rate_dict(**overrides):
+    """Rates for ages 3-4 and 5+ (top open at 5): male 10% and 20%, female 30% and 40%."""
+    d = {
+        "schema": "forecast.rate-set/1",
+        "id": "tiny",
+        "measure": "thing",
+        "label": "People with a thing",
+        "source": {"citation": "Hand-made test rates."},
+        "rates": {"unit": "percent", "bands": ["3-4", "5+"], "male": [10, 20], "female": [30, 40]},
+    }
+    d.update(overrides)
+    return d
+
+
+@pytest.fixture
+def tiny_rates():
+    return forecast.RateSet.from_dict(tiny_rate_dict())

@@ -1,0 +1,190 @@
+"""The command line, run as a user runs it (a subprocess): output, exit codes, one-line
+errors with no traceback, and no partial output file on failure."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, SNPP_FILES
+
+SPEC = EXAMPLES_DIR / "llr_table1.yaml"
+
+
+def forecast_cli(*args, cwd=None):
+    """Run `forecast ARGS` in a subprocess (via this interpreter), from a neutral folder."""
+    return subprocess.run(
+        [sys.executable, "-m", "forecast.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def assert_bad_input(r, *fragments):
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("forecast: error: ")
+    assert "Traceback" not in r.stderr
+    for f in fragments:
+        assert f in lines[0]
+
+
+def test_table_default_spec(tmp_path):
+    r = forecast_cli("table", SPEC, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "| **Dementia** |" in r.stdout and "Change 2025 to 2040" in r.stdout
+    assert "Leicestershire" in r.stdout and "Rutland" in r.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "html", "md"])
+def test_table_formats_to_file(tmp_path, fmt):
+    out = tmp_path / f"t.{fmt}"
+    r = forecast_cli("table", SPEC, "--output", out, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 500
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary files left
+
+
+def test_xlsx_needs_output(tmp_path):
+    assert_bad_input(forecast_cli("table", SPEC, "--format", "xlsx", cwd=tmp_path), "needs --output")
+
+
+def test_run_cfas_leicester_2030_by_band(tmp_path, ons_long):
+    """Issue check: each band equals Σ population × rate over its single ages (male and female)."""
+    r = forecast_cli("run", "--areas", LEICESTER, "--measures", "cfas_ii_2013", "--years", "2030",
+                     "--bands", "65-74,75-84,85+", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "measure", "value"]
+    rates = {"male": [0.012] * 5 + [0.030] * 5 + [0.052] * 5 + [0.106] * 5 + [0.128] * 5 + [0.171],
+             "female": [0.018] * 5 + [0.025] * 5 + [0.062] * 5 + [0.095] * 5 + [0.181] * 5 + [0.350]}
+    d = ons_long[(ons_long.area_code == LEICESTER) & (ons_long.year == 2030) & (ons_long.age >= 65)]
+    for sex in ("male", "female"):
+        ages = d[d.sex == sex].sort_values("age")
+        contrib = ages.population.to_numpy() * rates[sex]
+        for band, (lo, hi) in {"65-74": (0, 10), "75-84": (10, 20), "85+": (20, 26)}.items():
+            got = df[(df.sex == sex) & (df.age_band == band)].value.item()
+            assert got == pytest.approx(contrib[lo:hi].sum(), abs=1e-6)
+
+
+def test_run_default_bands_are_the_rate_sets_own(tmp_path):
+    r = forecast_cli("run", "-a", "Rutland", "-m", "dementia_uk_2014", "-y", "2030", cwd=tmp_path)
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df.age_band.unique()) == ["65-69", "70-74", "75-79", "80-84", "85-89", "90+"]
+
+
+def test_run_financial_years_and_netcdf(tmp_path):
+    import xarray as xr
+
+    out = tmp_path / "o.nc"
+    r = forecast_cli("run", "-a", "Leicester,Rutland", "-m", "dementia_uk_2014,depression_15pct",
+                     "-y", "2025/26,2026/27", "--ages", "65+", "-o", out, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    ds = xr.open_dataset(out)
+    assert list(ds["financial_year"].values) == ["2025/26", "2026/27"]
+    assert set(ds.data_vars) == {"dementia", "depression"}
+    ds.close()
+
+
+def test_run_same_inputs_give_identical_bytes(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for out in (a, b):
+        assert forecast_cli("run", "-a", "Leicester", "-m", "apms2014_any_cmd", "-y", "2025-2030", "-o", out, cwd=tmp_path).returncode == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_assumptions_commands(tmp_path):
+    r = forecast_cli("assumptions", "list", cwd=tmp_path)
+    assert r.returncode == 0 and "cfas_ii_2013" in r.stdout
+    r = forecast_cli("assumptions", "show", "dementia_uk_2007", cwd=tmp_path)
+    assert r.returncode == 0 and "Knapp M" in r.stdout and "95+" in r.stdout
+    r = forecast_cli("assumptions", "validate", ASSUMPTIONS_DIR, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.count("ok: ") == len(list(ASSUMPTIONS_DIR.rglob("*.yaml")))
+
+
+def test_areas(tmp_path):
+    r = forecast_cli("areas", "rut", cwd=tmp_path)
+    assert r.returncode == 0 and "E06000017" in r.stdout and "Leicester" not in r.stdout
+
+
+def test_help_shows_examples(tmp_path):
+    for args in (["--help"], ["table", "--help"], ["run", "--help"], ["assumptions", "--help"], ["areas", "--help"]):
+        r = forecast_cli(*args, cwd=tmp_path)
+        assert r.returncode == 0 and "Examples:" in r.stdout
+
+
+# ---------------------------------------------------------------------------- bad input
+
+def _edited_females(tmp_path, old, new):
+    text = SNPP_FILES["females"].read_text().replace(old, new, 1)
+    p = tmp_path / "females.csv"
+    p.write_text(text)
+    return p
+
+
+@pytest.mark.parametrize(
+    "make_args, fragments",
+    [
+        (lambda t: ["areas", "--population", t / "missing.csv"], ["missing.csv: file not found"]),
+        (lambda t: ["areas", "--population", SNPP_FILES["males"], "--population", _edited_females(t, ",2145.000,", ",x,")],
+         ["females.csv: line 5: column 2022: 'x' is not a number"]),
+        (lambda t: ["areas", "--population", SNPP_FILES["males"], "--population", _edited_females(t, ",2145.000,", ",-1,")],
+         ["line 5: column 2022: negative population"]),
+        (lambda t: ["areas", "--population", SNPP_FILES["males"], "--population",
+                    _edited_females(t, "E06000016,Leicester,Population,females,45,", "E06000016,Leicester,Population,females,44,")],
+         ["duplicate row for area E06000016, female, age 44"]),
+        (lambda t: ["run", "-a", "Leicestr", "-m", "cfas_ii_2013", "-y", "2030"], ["--areas: unknown area 'Leicestr'", "E06000016 Leicester"]),
+        (lambda t: ["run", "-a", "Leicester", "-m", "nosuch", "-y", "2030"], ["--measures: unknown rate set 'nosuch'"]),
+        (lambda t: ["run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2050"], ["--years: year 2050 is outside"]),
+        (lambda t: ["run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "-b", "18-64"], ["--bands: rate set 'cfas_ii_2013' covers ages 65+"]),
+        (lambda t: ["run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "-b", "65-74,70-79"], ["overlap"]),
+        (lambda t: ["run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030/32"], ["not consecutive"]),
+        (lambda t: ["table", t / "nospec.yaml"], ["nospec.yaml: file not found"]),
+    ],
+)
+def test_bad_inputs_exit_2_one_line(tmp_path, make_args, fragments):
+    assert_bad_input(forecast_cli(*make_args(tmp_path), cwd=tmp_path), *fragments)
+
+
+@pytest.mark.parametrize(
+    "old, new, fragments",
+    [
+        ("rate_set: depression_15pct", "rate_set: depresion_15pct", ["line 12: measures[1].rate_set: unknown rate set 'depresion_15pct'"]),
+        ("E06000017]", "Rutlnd]", ["areas[2]: unknown area 'Rutlnd'", "E06000017 Rutland"]),
+        ("2035, 2040]", "2035, 2050]", ["years[3]: 2050 is outside the population's years 2022-2047"]),
+        ("ages: \"65+\"", "ages: \"18-64\"", ["ages: rate set 'dementia_uk_2007' covers ages 65+"]),
+        ("[E10000018, E06000016, E06000017]", "[E10000018, E07000129]", ["areas: cannot total areas that overlap"]),
+        ("round_to: 10", "round_to: -1", ["round_to: must be a positive number"]),
+    ],
+)
+def test_bad_spec_no_output_left(tmp_path, old, new, fragments):
+    spec = tmp_path / "spec.yaml"
+    text = SPEC.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new))
+    out = tmp_path / "table.xlsx"
+    assert_bad_input(forecast_cli("table", spec, "--output", out, cwd=tmp_path), "spec.yaml", *fragments)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+def test_bad_rate_set_files(tmp_path):
+    good = ASSUMPTIONS_DIR / "dementia" / "cfas_ii_2013.yaml"
+    bad = tmp_path / "cfas_ii_2013.yaml"
+    bad.write_text(good.read_text().replace("0.030, 0.052", "3.0, 0.052"))
+    r = forecast_cli("assumptions", "validate", good, bad, cwd=tmp_path)
+    assert r.returncode == 2
+    assert f"ok: {good}" in r.stdout
+    assert "rates.male[1]: rate 3 is outside 0-1 proportion" in r.stderr
+    r = forecast_cli("run", "-a", "Leicester", "-m", bad, "-y", "2030", "-o", tmp_path / "x.csv", cwd=tmp_path)
+    assert_bad_input(r, "rates.male[1]")
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_output_folder_missing(tmp_path):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "-o", tmp_path / "no" / "x.csv", cwd=tmp_path)
+    assert_bad_input(r, "output folder does not exist")
