@@ -32,9 +32,8 @@ class Lines:
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else None
-                self._lines[path + (key,)] = k.start_mark.line + 1
                 self._walk(v, path + (key,))
-                self._lines[path + (key,)] = k.start_mark.line + 1
+                self._lines[path + (key,)] = k.start_mark.line + 1  # a key's own line, not its value's
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 self._walk(item, path + (i,))

@@ -258,19 +258,26 @@ def area_groups(obj: xr.DataArray | xr.Dataset) -> dict[str, list[str]]:
 
 
 def check_disjoint(obj: xr.DataArray | xr.Dataset, codes: Sequence[str]) -> None:
-    """Refuse areas that overlap (a group and one of its members): their total double-counts."""
+    """Refuse areas that overlap (a group and one of its members, at any depth):
+    their total would double-count."""
     groups = area_groups(obj)
     names = dict(zip(map(str, obj["area"].values), map(str, obj["area_name"].values)))
-    chosen = set(codes)
-    for g, members in groups.items():
-        if g in chosen:
-            inside = [m for m in members if m in chosen]
-            if inside:
-                m = inside[0]
+
+    def leaves(code: str, seen: tuple = ()) -> set[str]:
+        if code not in groups or code in seen:
+            return {code}
+        return set().union(*(leaves(m, seen + (code,)) for m in groups[code]))
+
+    covered: dict[str, str] = {}
+    for c in codes:
+        for leaf in leaves(c):
+            if leaf in covered:
+                a, b = covered[leaf], c
                 raise SpecError(
-                    f"cannot total areas that overlap: {g} {names.get(g, '')} contains {m} {names.get(m, '')} "
-                    "(drop one, or set totals to false)"
+                    f"cannot total areas that overlap: {a} {names.get(a, '')} and {b} {names.get(b, '')} "
+                    f"both include {leaf} {names.get(leaf, '')} (drop one, or set totals to false)"
                 )
+            covered[leaf] = c
 
 
 def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:

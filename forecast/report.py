@@ -6,6 +6,8 @@
     title: "Table 1: People aged 65 and over predicted to have dementia and depression"
     population: default              # or {snpp: [files or a zip or a folder], groups: file}
                                      # or {tidy: file, groups: file}
+    groups:                          # optional: areas made of other areas (codes or names)
+      - {code: LLR, name: "Leicester, Leicestershire and Rutland", members: [E10000018, Leicester, Rutland]}
     areas: [E10000018, Leicester, Rutland]     # codes or names, in row order
     measures:
       - rate_set: dementia_uk_2007    # an id, or a path to a YAML file (relative to this spec)
@@ -37,6 +39,7 @@ from .ages import parse_band, parse_bands
 from .assumptions import get_rate_set
 from .errors import ForecastError, SpecError
 from .population import (
+    AreaGroup,
     add_groups,
     check_disjoint,
     default_population,
@@ -51,7 +54,7 @@ from .tables import Table, table
 __all__ = ["TableSpec", "load_spec", "run_spec", "load_population"]
 
 SCHEMA = "forecast.table/1"
-_KEYS = {"schema", "title", "population", "areas", "measures", "ages", "bands", "years", "change", "totals", "round_to", "notes"}
+_KEYS = {"schema", "title", "population", "groups", "areas", "measures", "ages", "bands", "years", "change", "totals", "round_to", "notes"}
 
 
 @dataclass
@@ -59,6 +62,7 @@ class PopulationSpec:
     kind: str = "default"  # default | snpp | tidy
     files: list[Path] = field(default_factory=list)
     groups: list[Path] = field(default_factory=list)
+    inline_groups: list[AreaGroup] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +125,17 @@ def load_spec(path: str | PathLike) -> TableSpec:
         groups = p.get("groups", [])
         groups = groups if isinstance(groups, list) else [groups]
         popspec = PopulationSpec(kind, [spec_dir / f for f in files], [spec_dir / g for g in groups])
+
+    inline = data.get("groups", [])
+    if not isinstance(inline, list):
+        raise fail("must be a list of {code, name, members}", "groups")
+    for i, g in enumerate(inline):
+        if not isinstance(g, dict) or not {"code", "name", "members"} <= set(g) or not isinstance(g["members"], list):
+            raise fail("each group needs code, name and a list of members", "groups", i)
+        try:
+            popspec.inline_groups.append(AreaGroup(str(g["code"]), str(g["name"]), tuple(str(m) for m in g["members"])))
+        except ForecastError as e:
+            raise fail(e.message, "groups", i) from None
 
     areas = data.get("areas")
     if not isinstance(areas, list) or not areas or not all(isinstance(a, (str, int)) for a in areas):
@@ -223,6 +238,12 @@ def run_spec(spec: TableSpec | str | PathLike) -> Table:
         pop = load_population(spec.population)
     except SpecError as e:
         raise e.located(file=spec.path, field="population", line=spec.lines.get("population")) from None
+    for i, g in enumerate(spec.population.inline_groups):
+        try:  # members may be codes or names of the population's areas
+            members = tuple(resolve_areas(pop, g.members))
+            pop = add_groups(pop, [AreaGroup(g.code, g.name, members)])
+        except ForecastError as e:
+            raise spec.fail(e.message, "groups", i) from None
 
     # areas, one by one so the error names the entry
     for i, a in enumerate(spec.areas):

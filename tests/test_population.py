@@ -54,7 +54,7 @@ def test_add_groups_errors(tiny_pop):
 
 def test_overlapping_areas_cannot_be_totalled(default_pop):
     check_disjoint(default_pop, ["E10000018", "E06000016", "E06000017"])
-    with pytest.raises(SpecError, match="E10000018 Leicestershire contains E07000129 Blaby"):
+    with pytest.raises(SpecError, match="E10000018 Leicestershire and E07000129 Blaby both include E07000129 Blaby"):
         check_disjoint(default_pop, ["E10000018", "E07000129"])
 
 

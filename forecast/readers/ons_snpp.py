@@ -61,7 +61,7 @@ def _expand(paths: PathArg | Iterable[PathArg]) -> list[tuple[str, bytes]]:
                 raise InputError("folder holds no .csv or .zip files", file=p)
             out.extend(_expand(found))
         elif p.suffix.lower() == ".zip":
-            data = read_bytes(p)
+            read_bytes(p)  # a missing or unreadable zip: the same one-line error as a CSV
             try:
                 with zipfile.ZipFile(p) as z:
                     members = [n for n in z.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
@@ -71,7 +71,6 @@ def _expand(paths: PathArg | Iterable[PathArg]) -> list[tuple[str, bytes]]:
                         out.append((f"{p}:{n}", z.read(n)))
             except zipfile.BadZipFile:
                 raise InputError("not a valid zip file", file=p) from None
-            del data
         else:
             out.append((str(p), read_bytes(p)))
     if not out:
