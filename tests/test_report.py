@@ -3,7 +3,7 @@
 import pytest
 
 import forecast
-from forecast.errors import SpecError
+from forecast.errors import ForecastError, SpecError
 
 from conftest import LEICESTER
 
@@ -68,7 +68,7 @@ years: [2030]
     ],
 )
 def test_spec_errors_name_the_field(tmp_path, body, field, msg):
-    with pytest.raises(SpecError) as e:
+    with pytest.raises(ForecastError) as e:
         forecast.run_spec(_spec(tmp_path, body))
     assert e.value.field == field and msg in str(e.value) and e.value.file.endswith("spec.yaml")
 
