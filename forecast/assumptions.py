@@ -50,6 +50,10 @@ __all__ = [
     "register",
     "get_rate_set",
     "list_rate_sets",
+    "RelativeRisks",
+    "load_relative_risks",
+    "get_relative_risks",
+    "load_any",
 ]
 
 SCHEMA = "forecast.rate-set/1"
@@ -129,6 +133,52 @@ class Trend:
 
 
 @dataclass(frozen=True, eq=False)
+class RelativeRisks:
+    """Rates of one measure by ethnic group, relative to a reference group, by sex.
+
+    Applied to a population split by ethnicity (:mod:`forecast.ethnicity`), in one of
+    two modes (documented in the README):
+
+    * ``reference`` — the base rates describe the reference group:
+      ``rate[g, s, a] = base[s, a] × RR[g, s]``.
+    * ``standardised`` — the base rates describe the whole study population, whose
+      ethnic mix is ``w[g, s]`` (``study_population``):
+      ``rate[g, s, a] = base[s, a] × RR[g, s] / Σ_h w[h, s] × RR[h, s]``,
+      so that the study population's overall rate ``Σ_g w[g, s] rate[g, s, a]`` is
+      ``base[s, a]``, as published.
+
+    Groups without a ratio get 1 (the reference group's rate) and are reported.
+    """
+
+    id: str
+    measure: str
+    label: str
+    reference: str
+    mode: str
+    ratios: Mapping[str, Mapping[str, float]]  # group -> {"male": rr, "female": rr}, reference included (1.0)
+    source: Source
+    intervals: Mapping[str, Mapping[str, tuple[float, float]]] | None = None
+    interval_level: float = 0.95
+    study_population: Mapping[str, Mapping[str, float]] | None = None  # sex -> group -> share (sums to 1)
+    study_population_source: str = ""
+    derived_from_rates: bool = False
+    path: Path | None = None
+    sha256: str | None = None
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.ratios)
+
+    def __repr__(self) -> str:
+        return f"RelativeRisks(id={self.id!r}, measure={self.measure!r}, reference={self.reference!r}, mode={self.mode!r})"
+
+    @classmethod
+    def from_dict(cls, data: Any, *, path=None, lines: Lines | None = None) -> "RelativeRisks":
+        """Validate a ``forecast.relative-risks/1`` mapping."""
+        return _RRParser(data, Path(path) if path else None, lines or Lines(None)).parse()
+
+
+@dataclass(frozen=True, eq=False)
 class RateSet:
     """One measure's age- and sex-specific rates from one published source.
 
@@ -148,7 +198,7 @@ class RateSet:
     interval_level: float = 0.95
     bases: Mapping[str, np.ndarray] | None = None
     open_top: OpenTop = field(default_factory=OpenTop)
-    ethnicity: Mapping[str, Any] | None = None
+    ethnicity: "RelativeRisks | str | None" = None  # inline ratios, or the id of a relative-risks file
     trend: Trend | None = None
     notes: str = ""
     path: Path | None = None
@@ -325,8 +375,7 @@ class _Parser:
         bases = self._bases(bands, sexes)
         open_top = self._open_top(bands)
         trend = self._trend()
-        if "ethnicity" in d and not isinstance(d["ethnicity"], dict):
-            raise self.fail("must be a mapping", "ethnicity")
+        ethnicity = self._ethnicity(rid, measure)
         notes = d.get("notes", "")
         if self.path is not None and self.path.stem != rid:
             raise self.fail(f"id '{rid}' differs from the file name '{self.path.name}' (the id is the file name without .yaml)", "id")
@@ -342,7 +391,7 @@ class _Parser:
             interval_level=level,
             bases=bases,
             open_top=open_top,
-            ethnicity=d.get("ethnicity"),
+            ethnicity=ethnicity,
             trend=trend,
             notes=str(notes or ""),
             path=self.path,
@@ -478,6 +527,22 @@ class _Parser:
             out = {"male": out["persons"], "female": out["persons"].copy()}
         return out
 
+    def _ethnicity(self, rid: str, measure: str):
+        e = self.data.get("ethnicity")
+        if e is None:
+            return None
+        if not isinstance(e, dict):
+            raise self.fail("must be a mapping: {use: <relative-risks id>} or inline relative risks", "ethnicity")
+        if "use" in e:
+            extra = sorted(set(e) - {"use"}, key=str)
+            if extra:
+                raise self.fail("with 'use', give no other keys (the file named holds the ratios)", "ethnicity", extra[0])
+            if not isinstance(e["use"], str):
+                raise self.fail("must be the id or path of a relative-risks file", "ethnicity", "use")
+            return e["use"]
+        block = {"id": f"{rid}", "measure": measure, "label": f"{rid}: ethnic relative risks", **e}
+        return _RRParser(block, self.path, self.lines, prefix=("ethnicity",)).parse()
+
     def _trend(self) -> Trend | None:
         t = self.data.get("trend")
         if t is None:
@@ -527,6 +592,143 @@ class _Parser:
         return OpenTop(rule=rule, weights=weights, source=str(o.get("source", "")), note=" ".join(str(o.get("note", "")).split()))
 
 
+class _RRParser(_Parser):
+    """``forecast.relative-risks/1`` files, and rate sets' inline ``ethnicity:`` blocks."""
+
+    KEYS = {"schema", "id", "measure", "label", "source", "reference", "mode", "relative_risk", "rates",
+            "intervals", "study_population"}
+
+    def __init__(self, data, path, lines, *, prefix: tuple = ()) -> None:
+        super().__init__(data, path, lines)
+        self.prefix = prefix
+
+    def fail(self, message: str, *keys: Any) -> AssumptionError:
+        return super().fail(message, *self.prefix, *keys)
+
+    def parse(self) -> RelativeRisks:
+        d = self.data
+        inline = bool(self.prefix)
+        if not isinstance(d, dict):
+            raise self.fail(f"not a relative-risks file: expected a mapping with 'schema: {RR_SCHEMA}'")
+        if not inline and d.get("schema") != RR_SCHEMA:
+            raise self.fail(f"not a relative-risks file (expected 'schema: {RR_SCHEMA}')", "schema")
+        allowed = self.KEYS - ({"schema", "id", "measure", "label"} if inline else set())
+        given = set(d) - ({"id", "measure", "label"} if inline else set())
+        unknown = sorted(given - allowed, key=str)
+        if unknown:
+            raise self.fail(f"unknown key (known: {', '.join(sorted(allowed))})", unknown[0])
+        rid = self._ident("id") if not inline else d["id"]
+        measure = self._ident("measure") if not inline else d["measure"]
+        label = str(d.get("label", rid))
+        if inline and "source" not in d:
+            raise self.fail("no source: ethnic relative risks need source.citation", "source")
+        source = self._source(d.get("source"), ("source",))
+        ref = d.get("reference")
+        if not isinstance(ref, str) or not ref.strip():
+            raise self.fail("missing: the group the base rates describe (e.g. White)", "reference")
+        mode = d.get("mode", "reference")
+        if mode not in ("reference", "standardised"):
+            raise self.fail(f"unknown mode {mode!r} (use reference or standardised)", "mode")
+        if ("relative_risk" in d) == ("rates" in d):
+            raise self.fail("give either relative_risk (ratios) or rates (by group, ratios derived)", "relative_risk")
+        key = "relative_risk" if "relative_risk" in d else "rates"
+        table = self._by_group_sex(d[key], key, positive=True)
+        if key == "rates":
+            if ref not in table:
+                raise self.fail(f"no rates for the reference group {ref!r}", "rates")
+            base = table[ref]
+            ratios = {g: {s: v[s] / base[s] for s in ("male", "female")} for g, v in table.items()}
+        else:
+            if ref in table and any(abs(v - 1) > 1e-12 for v in table[ref].values()):
+                raise self.fail(f"the reference group {ref!r} must have ratio 1", "relative_risk", ref)
+            ratios = {ref: {"male": 1.0, "female": 1.0}, **{g: v for g, v in table.items() if g != ref}}
+        intervals, level = None, 0.95
+        if "intervals" in d:
+            iv = d["intervals"]
+            if not isinstance(iv, dict):
+                raise self.fail("must be a mapping: group -> {male: [low, high], female: [low, high]}", "intervals")
+            level = iv.get("level", 0.95)
+            if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+                raise self.fail(f"level {level!r} must be between 0 and 1", "intervals", "level")
+            intervals = {}
+            for g, v in iv.items():
+                if g == "level":
+                    continue
+                if g not in ratios:
+                    raise self.fail(f"interval for group {g!r}, which has no ratio", "intervals", g)
+                intervals[g] = {}
+                for sex in ("male", "female"):
+                    pair = v.get(sex) if isinstance(v, dict) else None
+                    if not isinstance(pair, list) or len(pair) != 2 or not all(
+                        isinstance(x, (int, float)) and not isinstance(x, bool) for x in pair
+                    ):
+                        raise self.fail("must be a [low, high] pair", "intervals", g, sex)
+                    lo, hi = map(float, pair)
+                    if not 0 < lo <= ratios[g][sex] <= hi:
+                        raise self.fail(
+                            f"interval [{lo:g}, {hi:g}] does not contain the ratio {ratios[g][sex]:g}", "intervals", g, sex
+                        )
+                    intervals[g][sex] = (lo, hi)
+        study, study_source = None, ""
+        if "study_population" in d:
+            sp = d["study_population"]
+            if not isinstance(sp, dict) or not {"male", "female"} <= set(sp):
+                raise self.fail("must give male and female group weights (and a source)", "study_population")
+            if not sp.get("source"):
+                raise self.fail("needs a source for the weights", "study_population", "source")
+            study = {}
+            for sex in ("male", "female"):
+                w = sp[sex]
+                if not isinstance(w, dict) or not w:
+                    raise self.fail("must be a mapping group -> weight", "study_population", sex)
+                for g, x in w.items():
+                    if isinstance(x, bool) or not isinstance(x, (int, float)) or x < 0:
+                        raise self.fail(f"weight {x!r} must be a non-negative number", "study_population", sex, g)
+                    if g not in ratios:
+                        raise self.fail(f"group {g!r} has no ratio", "study_population", sex, g)
+                total = float(sum(w.values()))
+                if total <= 0:
+                    raise self.fail("weights add to 0", "study_population", sex)
+                study[sex] = {g: float(x) / total for g, x in w.items()}
+            study_source = " ".join(str(sp["source"]).split())
+        if mode == "standardised" and study is None:
+            raise self.fail("mode standardised needs study_population (the study's ethnic mix, with a source)", "mode")
+        return RelativeRisks(
+            id=rid, measure=measure, label=label, reference=ref, mode=mode, ratios=ratios, source=source,
+            intervals=intervals, interval_level=float(level), study_population=study,
+            study_population_source=study_source, derived_from_rates=key == "rates", path=self.path,
+            sha256=sha256_file(self.path) if self.path is not None and self.path.exists() else None,
+        )
+
+    def _by_group_sex(self, v: Any, key: str, *, positive: bool) -> dict[str, dict[str, float]]:
+        if not isinstance(v, dict) or not v:
+            raise self.fail("must be a mapping: group -> {male: x, female: y} (or one number for both sexes)", key)
+        out = {}
+        for g, x in v.items():
+            if isinstance(x, (int, float)) and not isinstance(x, bool):
+                x = {"male": x, "female": x}
+            if not isinstance(x, dict) or set(x) != {"male", "female"}:
+                raise self.fail("must be {male: x, female: y} or one number", key, g)
+            for sex, val in x.items():
+                if isinstance(val, bool) or not isinstance(val, (int, float)) or not np.isfinite(val) or (positive and val <= 0):
+                    raise self.fail(f"{val!r} must be a positive number", key, g, sex)
+            out[str(g)] = {s: float(x[s]) for s in ("male", "female")}
+        return out
+
+
+def load_relative_risks(path: str | PathLike) -> RelativeRisks:
+    """Load and validate one ``forecast.relative-risks/1`` file."""
+    path = Path(path)
+    data, lines = read_yaml(path, error=AssumptionError)
+    rr = RelativeRisks.from_dict(data, path=path, lines=lines)
+    if rr.id != path.stem:
+        raise AssumptionError(
+            f"id '{rr.id}' differs from the file name '{path.name}' (the id is the file name without .yaml)",
+            file=path, field="id", line=lines.get("id"),
+        )
+    return rr
+
+
 def load_rate_set(path: str | PathLike) -> RateSet:
     """Load and validate one rate-set YAML file."""
     path = Path(path)
@@ -538,71 +740,107 @@ def load_rate_set(path: str | PathLike) -> RateSet:
 
 RateSetLike = RateSet | str | PathLike
 
+RR_SCHEMA = "forecast.relative-risks/1"
+MAPPING_SCHEMA = "forecast.ethnic-mapping/1"
+_SCHEMA_LINE = re.compile(r"^schema:\s*['\"]?([\w.\-/]+)", re.MULTILINE)
+_KIND = {SCHEMA: "rate set", RR_SCHEMA: "relative risks", MAPPING_SCHEMA: "ethnic-group mapping"}
+
+
+def schema_of(path: Path) -> str | None:
+    """The ``schema:`` of a YAML file, read from its text (None if it has none)."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+    except OSError:
+        return None
+    m = _SCHEMA_LINE.search(head)
+    return m[1] if m else None
+
 
 class Registry:
-    """Rate sets by id: built-in, user-registered paths, and entry points."""
+    """Assumption files by id: rate sets, relative risks and ethnic-group mappings.
+
+    Sources, later overriding earlier: the built-in ``assumptions/`` folder, folders
+    or files named by packages in the ``forecast.assumptions`` entry-point group, and
+    files or folders added with :meth:`add`.  Python objects added with :meth:`add`
+    come first of all.
+    """
 
     def __init__(self, *, builtin: bool = True, entry_points: bool = True) -> None:
         self._use_builtin = builtin
         self._use_entry_points = entry_points
         self._paths: list[Path] = []
-        self._objects: dict[str, RateSet] = {}
-        self._index: dict[str, Path] | None = None
+        self._objects: dict[tuple[str, str], Any] = {}
+        self._index: dict[tuple[str, str], Path] | None = None
 
-    # sources of files
-    def _scan(self) -> dict[str, Path]:
-        index: dict[str, Path] = {}
+    def _scan(self) -> dict[tuple[str, str], Path]:
+        index: dict[tuple[str, str], Path] = {}
         roots: list[Path] = []
         if self._use_builtin:
             roots.append(data_dir("assumptions"))
         if self._use_entry_points:
-            roots.extend(_entry_point_paths())
+            roots.extend(_entry_point_paths(self))
         roots.extend(self._paths)
         for root in roots:
             files = [root] if root.is_file() else sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.yml"))
             for f in files:
-                if _looks_like_rate_set(f):
-                    index[f.stem] = f  # later roots override earlier ones
+                schema = schema_of(f)
+                if schema in _KIND:
+                    index[(schema, f.stem)] = f
         return index
 
     @property
-    def index(self) -> dict[str, Path]:
+    def index(self) -> dict[tuple[str, str], Path]:
         if self._index is None:
             self._index = self._scan()
         return self._index
 
-    def add(self, item: "RateSet | str | PathLike") -> None:
-        """Add a RateSet object, a YAML file or a folder of YAML files."""
+    def add(self, item: "RateSet | RelativeRisks | str | PathLike") -> None:
+        """Add a RateSet or RelativeRisks object, a YAML file, or a folder of YAML files."""
         if isinstance(item, RateSet):
-            self._objects[item.id] = item
+            self._objects[(SCHEMA, item.id)] = item
+            return
+        if isinstance(item, RelativeRisks):
+            self._objects[(RR_SCHEMA, item.id)] = item
             return
         p = Path(item)
         if not p.exists():
             raise AssumptionError("file or folder not found", file=p)
         if p.is_file():
-            load_rate_set(p)  # validate now, so a bad file fails where it is added
+            load_any(p)  # validate now, so a bad file fails where it is added
         self._paths.append(p)
         self._index = None
 
-    def ids(self) -> list[str]:
-        return sorted(set(self.index) | set(self._objects))
+    def ids(self, schema: str = SCHEMA) -> list[str]:
+        return sorted({i for s, i in self.index if s == schema} | {i for s, i in self._objects if s == schema})
 
-    def get(self, key: "RateSet | str | PathLike") -> RateSet:
-        """A rate set by id, by path to a YAML file, or the object itself."""
-        if isinstance(key, RateSet):
+    def find(self, key: str, schema: str) -> Path | None:
+        """Path of the file with this id and schema, if known."""
+        return self.index.get((schema, key))
+
+    def _get(self, key, schema: str, loader, cls):
+        if isinstance(key, cls):
             return key
-        if isinstance(key, Mapping):
-            return RateSet.from_dict(dict(key))
         k = str(key)
-        if k in self._objects:
-            return self._objects[k]
-        if k in self.index:
-            return _load_cached(self.index[k])
+        if (schema, k) in self._objects:
+            return self._objects[(schema, k)]
+        path = self.find(k, schema)
+        if path is not None:
+            return _load_cached(path, loader)
         p = Path(k)
         if p.suffix.lower() in (".yaml", ".yml") or p.exists() or "/" in k or "\\" in k:
-            return _load_cached(p)
-        known = ", ".join(self.ids())
-        raise AssumptionError(f"unknown rate set '{k}' (known: {known}; or give a path to a YAML file)")
+            return _load_cached(p, loader)
+        known = ", ".join(self.ids(schema)) or "none"
+        raise AssumptionError(f"unknown {_KIND[schema]} '{k}' (known: {known}; or give a path to a YAML file)")
+
+    def get(self, key: "RateSet | str | PathLike") -> RateSet:
+        """A rate set by id, by path to a YAML file, a schema-v1 dict, or the object itself."""
+        if isinstance(key, Mapping):
+            return RateSet.from_dict(dict(key))
+        return self._get(key, SCHEMA, load_rate_set, RateSet)
+
+    def get_relative_risks(self, key: "RelativeRisks | str | PathLike") -> RelativeRisks:
+        """Ethnic relative risks by id, by path, or the object itself."""
+        return self._get(key, RR_SCHEMA, load_relative_risks, RelativeRisks)
 
     def list(self) -> pd.DataFrame:
         """One row per known rate set: id, measure, ages, sex-specific, intervals, citation."""
@@ -627,28 +865,33 @@ class Registry:
         return pd.DataFrame(rows, columns=["id", "measure", "ages", "by_sex", "intervals", "label", "citation"])
 
 
-def _looks_like_rate_set(path: Path) -> bool:
-    try:
-        head = path.read_text(encoding="utf-8", errors="replace")[:2000]
-    except OSError:
-        return False
-    return SCHEMA in head
+_cache: dict[tuple[str, int, int], Any] = {}
 
 
-_cache: dict[tuple[str, int, int], RateSet] = {}
-
-
-def _load_cached(path: Path) -> RateSet:
+def _load_cached(path: Path, loader):
     if not path.exists():
         raise AssumptionError("file not found", file=path)
     st = path.stat()
-    key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, loader.__name__)
     if key not in _cache:
-        _cache[key] = load_rate_set(path)
+        _cache[key] = loader(path)
     return _cache[key]
 
 
-def _entry_point_paths() -> list[Path]:
+def load_any(path: str | PathLike):
+    """Load an assumption file of any kind, chosen by its ``schema:``."""
+    path = Path(path)
+    schema = schema_of(path) if path.is_file() else None
+    if schema == RR_SCHEMA:
+        return load_relative_risks(path)
+    if schema == MAPPING_SCHEMA:
+        from .ethnicity import load_mapping  # mappings belong to the ethnicity module
+
+        return load_mapping(path)
+    return load_rate_set(path)
+
+
+def _entry_point_paths(reg: Registry) -> list[Path]:
     """Folders/files named by packages in the ``forecast.assumptions`` entry-point group."""
     out: list[Path] = []
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -659,7 +902,9 @@ def _entry_point_paths() -> list[Path]:
             raise AssumptionError(f"entry point '{ep.name}' ({ep.value}) failed to load: {e}") from None
         for v in value if isinstance(value, (list, tuple)) else [value]:
             if isinstance(v, RateSet):
-                registry._objects.setdefault(v.id, v)
+                reg._objects.setdefault((SCHEMA, v.id), v)
+            elif isinstance(v, RelativeRisks):
+                reg._objects.setdefault((RR_SCHEMA, v.id), v)
             else:
                 out.append(Path(v))
     return out
@@ -669,14 +914,19 @@ def _entry_point_paths() -> list[Path]:
 registry = Registry()
 
 
-def register(item: "RateSet | str | PathLike") -> None:
-    """Make a RateSet, a YAML file, or a folder of YAML files available by id."""
+def register(item: "RateSet | RelativeRisks | str | PathLike") -> None:
+    """Make a RateSet, RelativeRisks, a YAML file, or a folder of YAML files available by id."""
     registry.add(item)
 
 
 def get_rate_set(key: "RateSet | str | PathLike") -> RateSet:
     """Look up a rate set by id or path (or return a RateSet as is)."""
     return registry.get(key)
+
+
+def get_relative_risks(key: "RelativeRisks | str | PathLike") -> RelativeRisks:
+    """Look up ethnic relative risks by id or path (or return the object as is)."""
+    return registry.get_relative_risks(key)
 
 
 def list_rate_sets() -> pd.DataFrame:

@@ -7,6 +7,7 @@ message``), exit status 2, and no output file (outputs are written atomically).
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -26,10 +27,22 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
+_warned: set[str] = set()
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Library warnings (e.g. the all-age ethnic shares caveat): one plain line, once."""
+    text = str(message)
+    if text not in _warned:
+        _warned.add(text)
+        click.echo(f"forecast: warning: {text}", err=True)
+
+
 class _Group(click.Group):
     """Turns library errors into one line and exit status 2."""
 
     def invoke(self, ctx):
+        warnings.showwarning = _show_warning
         try:
             return super().invoke(ctx)
         except ForecastError as e:
@@ -78,11 +91,13 @@ def _infer_format(fmt: str | None, output: str | None, allowed: Sequence[str], d
 Examples:
   forecast table examples/llr_table1.yaml
   forecast table examples/llr_table1.yaml --format xlsx --output table1.xlsx
-  forecast table examples/llr_table1.yaml --output table1.html""")
+  forecast table examples/llr_table1.yaml --output table1.html
+  forecast table examples/llr_ethnic_table1.yaml            (without/with ethnic adjustment)""")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(_TABLE_FORMATS), help="Output format (default: from --output's suffix, else md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of the screen (needed for xlsx).")
-def table_cmd(spec: str, fmt: str | None, output: str | None) -> None:
+@click.option("--by", type=click.Choice(["ethnicity"]), help="One row per area and ethnic group (the spec needs an ethnicity section).")
+def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None) -> None:
     """Make a "Table 1 style" table from a report spec (YAML).
 
     The spec names the areas, the measures (each with a rate set), the ages, the
@@ -93,7 +108,7 @@ def table_cmd(spec: str, fmt: str | None, output: str | None) -> None:
     fmt = _infer_format(fmt, output, _TABLE_FORMATS, "md")
     if fmt == "xlsx" and not output:
         _fail("xlsx output needs --output FILE")
-    tbl = run_spec(spec)
+    tbl = run_spec(spec, by=by)
     if fmt == "xlsx":
         with atomic_path(output) as tmp:
             tbl.to_excel(tmp)
@@ -172,16 +187,25 @@ Examples:
   forecast run --areas E06000016,E06000017 --measures dementia_uk_2014,depression_15pct \\
                --years 2025-2040 --bands 65-74,75-84,85+ --output demand.csv
   forecast run --areas Leicester --measures apms2014_any_cmd --years 2025/26,2026/27 --ages 18-64
-  forecast run --areas Leicester --measures my_rates.yaml --years 2030 --format netcdf -o out.nc""")
+  forecast run --areas Leicester --measures my_rates.yaml --years 2030 --format netcdf -o out.nc
+  forecast run -a Leicester -m dementia_uk_2014 -y 2030 --ages 65+ --ethnic-mix census2021_ts021_llr \
+               --ethnic-mapping census2021_to_broad5 --relative-risks pham2018_dementia_irr --by ethnicity""")
 @click.option("--areas", "-a", multiple=True, required=True, help="Area codes or names, comma-separated.")
 @click.option("--measures", "-m", multiple=True, required=True, help="Rate-set ids or YAML files, comma-separated.")
 @click.option("--years", "-y", multiple=True, help="Years: 2025,2030 or 2025-2040, or financial years 2025/26 (default: all).")
 @click.option("--bands", "-b", multiple=True, help="Output age bands, e.g. 65-74,75-84,85+ (default: each rate set's own bands).")
 @click.option("--ages", help="Sum one age range, e.g. 65+ (instead of bands).")
 @_population_options
+@click.option("--ethnic-mix", help="Split by ethnic group: a built-in mix id (e.g. census2021_ts021_llr) or a CSV file.")
+@click.option("--ethnic-mapping", help="Map the mix's groups to broad ones: a mapping id (e.g. census2021_to_broad5) or YAML file.")
+@click.option("--relative-risks", "relative_risks", multiple=True,
+              help="Ethnic relative risks (id or YAML), applied to the measures they name, e.g. pham2018_dementia_irr.")
+@click.option("--ethnic-mode", type=click.Choice(["reference", "standardised"]), help="Override the relative risks' own mode.")
+@click.option("--by", type=click.Choice(["ethnicity"]), help="Keep the ethnic groups as rows (adds an ethnicity column).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "netcdf"]), help="Output format (default: from --output's suffix, else csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for netcdf).")
-def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, fmt, output) -> None:
+def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, ethnic_mix, ethnic_mapping,
+            relative_risks, ethnic_mode, by, fmt, output) -> None:
     """Project demand and write it as a tidy CSV or NetCDF.
 
     The CSV has the columns area_code, area_name, year, sex, age_band, measure, value.
@@ -192,6 +216,21 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
     if fmt == "netcdf" and not output:
         _fail("netcdf output needs --output FILE")
     pop = _load_population(population, population_format, groups)
+    if by and not ethnic_mix:
+        _fail("--by ethnicity needs --ethnic-mix")
+    if (ethnic_mapping or relative_risks or ethnic_mode) and not ethnic_mix:
+        _fail("--ethnic-mapping, --relative-risks and --ethnic-mode need --ethnic-mix")
+    if ethnic_mix:
+        from .ethnicity import get_ethnic_mix, split_by_ethnicity
+        from .errors import at
+
+        with at(field="--ethnic-mix"):
+            mix = get_ethnic_mix(ethnic_mix)
+        if ethnic_mapping:
+            with at(field="--ethnic-mapping"):
+                mix = mix.map_groups(ethnic_mapping)
+        with at(field="--ethnic-mix"):
+            pop = split_by_ethnicity(pop, mix)
     ds = run(
         pop,
         _split(measures),
@@ -199,8 +238,12 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         years=_parse_years(years) if years else None,
         bands=_split(bands) or None,
         ages=ages,
-        field_names={k: f"--{k}" for k in ("areas", "measures", "years", "bands", "ages")},
+        relative_risks=_split(relative_risks) or None,
+        ethnic_mode=ethnic_mode,
+        field_names={k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks")},
     )
+    if ethnic_mix and not by:
+        ds = [d.sum("ethnicity", keep_attrs=True) for d in ds]
     if fmt == "netcdf":
         from .runs import to_netcdf
 
@@ -224,19 +267,37 @@ def assumptions_cmd() -> None:
 
 @assumptions_cmd.command("list", context_settings=_CONTEXT)
 def assumptions_list() -> None:
-    """List every known rate set: built-in, registered, and from plug-in packages."""
-    from .assumptions import list_rate_sets
+    """List every known rate set, ethnic relative-risk set and ethnic-group mapping."""
+    from .assumptions import MAPPING_SCHEMA, RR_SCHEMA, list_rate_sets, registry
 
     df = list_rate_sets()
+    click.echo("Rate sets:")
     click.echo(df.drop(columns=["citation"]).to_string(index=False))
+    rr_ids = registry.ids(RR_SCHEMA)
+    if rr_ids:
+        click.echo("\nEthnic relative risks:")
+        for i in rr_ids:
+            rr = registry.get_relative_risks(i)
+            click.echo(f"  {rr.id:<28} {rr.measure:<24} reference {rr.reference}, {rr.mode}; groups: {', '.join(rr.groups)}")
+    maps = registry.ids(MAPPING_SCHEMA)
+    if maps:
+        from .ethnicity import load_mapping
+
+        click.echo("\nEthnic-group mappings:")
+        for i in maps:
+            m = load_mapping(i)
+            click.echo(f"  {m.id:<28} to {', '.join(m.groups)}")
 
 
 @assumptions_cmd.command("show", context_settings=_CONTEXT)
 @click.argument("rate_set")
 def assumptions_show(rate_set: str) -> None:
-    """Show one rate set: its source, citation and rates."""
-    from .assumptions import get_rate_set
+    """Show one rate set (or relative-risk set or mapping): its source, citation and figures."""
+    from .assumptions import MAPPING_SCHEMA, RR_SCHEMA, get_rate_set, registry
 
+    if registry.find(rate_set, RR_SCHEMA) or registry.find(rate_set, MAPPING_SCHEMA):
+        _show_ethnic(rate_set)
+        return
     rs = get_rate_set(rate_set)
     s = rs.source
     lines = [
@@ -263,11 +324,44 @@ def assumptions_show(rate_set: str) -> None:
     click.echo(rs.to_frame().to_string(index=False))
 
 
+def _show_ethnic(key: str) -> None:
+    from .assumptions import MAPPING_SCHEMA, registry
+
+    if registry.find(key, MAPPING_SCHEMA):
+        from .ethnicity import load_mapping
+
+        m = load_mapping(key)
+        click.echo(f"id:        {m.id}\nlabel:     {m.label}\ncitation:  {m.source.citation}")
+        if m.source.notes:
+            click.echo(f"notes:     {m.source.notes}")
+        for broad, detailed in m.groups.items():
+            click.echo(f"\n{broad}:\n  " + "\n  ".join(detailed))
+        return
+    rr = registry.get_relative_risks(key)
+    lines = [
+        f"id:        {rr.id}", f"measure:   {rr.measure}", f"label:     {rr.label}",
+        f"reference: {rr.reference} (mode {rr.mode})", f"citation:  {rr.source.citation}",
+    ]
+    for k in ("doi", "table", "read_from", "notes"):
+        if getattr(rr.source, k):
+            lines.append(f"{k + ':':<10} {getattr(rr.source, k)}")
+    if rr.derived_from_rates:
+        lines.append("ratios:    derived from the published rates by group (rate / reference rate)")
+    if rr.study_population:
+        lines.append(f"study population: {rr.study_population_source}")
+    click.echo("\n".join(lines) + "\n")
+    click.echo(f"{'group':<20} {'male':>8} {'female':>8}")
+    for g, v in rr.ratios.items():
+        iv = (rr.intervals or {}).get(g)
+        extra = f"   95% CI m {iv['male'][0]:g}-{iv['male'][1]:g}, f {iv['female'][0]:g}-{iv['female'][1]:g}" if iv else ""
+        click.echo(f"{g:<20} {v['male']:>8.3f} {v['female']:>8.3f}{extra}")
+
+
 @assumptions_cmd.command("validate", context_settings=_CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def assumptions_validate(paths) -> None:
-    """Check rate-set files (or folders of them); exit 2 if any is invalid."""
-    from .assumptions import load_rate_set
+    """Check assumption files (rate sets, relative risks, mappings) or folders; exit 2 if any is invalid."""
+    from .assumptions import load_any
 
     files: list[Path] = []
     for p in map(Path, paths):
@@ -282,8 +376,9 @@ def assumptions_validate(paths) -> None:
     bad = 0
     for f in files:
         try:
-            rs = load_rate_set(f)
-            click.echo(f"ok: {f} ({rs.id}: {rs.measure}, ages {rs.coverage.label})")
+            obj = load_any(f)
+            what = f"ages {obj.coverage.label}" if hasattr(obj, "coverage") else type(obj).__name__
+            click.echo(f"ok: {f} ({obj.id}: {getattr(obj, 'measure', 'mapping')}, {what})")
         except ForecastError as e:
             bad += 1
             click.echo(f"error: {e}", err=True)

@@ -25,11 +25,11 @@ import xarray as xr
 
 from ._version import __version__
 from .ages import AgeBand, band_matrix, parse_band, parse_bands
-from .assumptions import RateSet, RateSetLike, get_rate_set
+from .assumptions import RateSet, RateSetLike, RelativeRisks, get_rate_set, get_relative_risks
 from .errors import SpecError
 from .population import PROVENANCE_KEYS, default_population, select_areas, select_years, validate_cube
 
-__all__ = ["project", "resolve_measures"]
+__all__ = ["project", "resolve_measures", "ethnic_adjustment"]
 
 
 def resolve_measures(
@@ -73,6 +73,8 @@ def project(
     bands: Sequence[str | AgeBand] | str | None = None,
     areas: Sequence[str] | str | None = None,
     years: Sequence[int] | None = None,
+    relative_risks=None,
+    ethnic_mode: str | None = None,
 ) -> xr.Dataset:
     """Apply rate sets to a population cube.
 
@@ -92,6 +94,14 @@ def project(
         result keeps single years of age.
     areas, years
         Optional selection (area codes or names; mid-years).
+    relative_risks
+        Ethnic relative risks (ids, paths or :class:`RelativeRisks`): one, a list
+        (each applied to the measures it names), or ``{variable name: rr}``.  Needs a
+        population split by ethnicity (:func:`forecast.split_by_ethnicity`).  Without
+        it, a rate set's own ``ethnicity:`` block applies when the population is split.
+    ethnic_mode
+        ``"reference"`` or ``"standardised"`` (default: each relative-risk set's own
+        mode); see :func:`forecast.ethnicity.relative_risk_array`.
 
     Returns
     -------
@@ -118,6 +128,12 @@ def project(
 
     out_bands = _output_bands(ages, bands)
     matrix = band_matrix(out_bands, ages_, top) if out_bands is not None else None
+    split = "ethnicity" in pop.dims
+    risks = _resolve_relative_risks(measures, relative_risks, split)
+    if split and "all-age" in str(pop.attrs.get("ethnic_mix_form", "")):
+        from .ethnicity import warn_all_age_shares
+
+        warn_all_age_shares()
 
     data_vars = {}
     for name, rs in measures.items():
@@ -133,6 +149,20 @@ def project(
         rate = rate.fillna(0.0)
         if rs.trend is not None:
             rate = rate * rs.trend.factor(pop["year"].values)
+        rr_attrs = {}
+        if split and name in risks:
+            from .ethnicity import relative_risk_array
+
+            rr = risks[name]
+            multipliers, without = relative_risk_array(rr, pop["ethnicity"].values, mode=ethnic_mode)
+            rate = rate * multipliers
+            rr_attrs = {
+                "relative_risks": rr.id,
+                "relative_risks_citation": rr.source.citation,
+                "relative_risks_mode": ethnic_mode or rr.mode,
+                "relative_risks_reference": rr.reference,
+                "ethnic_groups_without_ratio": ", ".join(without),
+            }
         if matrix is not None:
             # contraction over age: Σ_age pop × (rate × membership)
             weights = rate * matrix
@@ -141,13 +171,43 @@ def project(
             da = pop * rate
         da = da.transpose(*[d for d in _dims(pop, matrix is not None) if d in da.dims])
         da.name = name
-        da.attrs = _variable_attrs(rs, top, cov)
+        da.attrs = {**_variable_attrs(rs, top, cov), **rr_attrs}
         data_vars[name] = da
 
     ds = xr.Dataset(data_vars)
     ds = ds.assign_coords(area_name=("area", pop["area_name"].values))
     ds.attrs = _dataset_attrs(pop, measures, ages, out_bands)
     return ds
+
+
+def _resolve_relative_risks(measures: Mapping[str, RateSet], given, split: bool) -> dict[str, RelativeRisks]:
+    """Variable name → RelativeRisks, from the argument or the rate sets' own blocks."""
+    out: dict[str, RelativeRisks] = {}
+    if given is not None:
+        if not split:
+            raise SpecError("relative risks need a population split by ethnicity: give an ethnic mix (split_by_ethnicity)")
+        if isinstance(given, Mapping):
+            for name, rr in given.items():
+                if name not in measures:
+                    raise SpecError(f"relative risks given for {name!r}, which is not a measure here ({', '.join(measures)})")
+                out[name] = get_relative_risks(rr)
+        else:
+            items = [given] if isinstance(given, (str, RelativeRisks)) or not isinstance(given, Sequence) else list(given)
+            for item in items:
+                rr = get_relative_risks(item)
+                names = [n for n, rs in measures.items() if rs.measure == rr.measure]
+                if not names:
+                    raise SpecError(
+                        f"relative risks '{rr.id}' are for measure '{rr.measure}', and no rate set here counts it "
+                        f"({', '.join(rs.measure for rs in measures.values())})"
+                    )
+                for n in names:
+                    out[n] = rr
+    if split:
+        for name, rs in measures.items():
+            if name not in out and rs.ethnicity is not None:
+                out[name] = rs.ethnicity if isinstance(rs.ethnicity, RelativeRisks) else get_relative_risks(rs.ethnicity)
+    return out
 
 
 def _dims(pop: xr.DataArray, banded: bool) -> list[str]:
@@ -208,6 +268,9 @@ def _dataset_attrs(pop, measures, ages, out_bands) -> dict[str, str]:
         if k in pop.attrs and pop.attrs[k] != "":
             key = k if k == "area_groups" else f"population_{k}"
             attrs[key] = str(pop.attrs[k])
+    for k, v in pop.attrs.items():
+        if k.startswith("ethnic_") and v != "":
+            attrs[k] = str(v)
     attrs["open_top_age"] = str(pop.attrs["open_top_age"])
     attrs["rate_sets"] = "; ".join(
         f"{rs.id}" + (f" (sha256={rs.sha256})" if rs.sha256 else " (Python object)") for rs in measures.values()
@@ -215,3 +278,32 @@ def _dataset_attrs(pop, measures, ages, out_bands) -> dict[str, str]:
     if out_bands is not None:
         attrs["age_bands"] = ", ".join(b.label for b in out_bands)
     return attrs
+
+
+def ethnic_adjustment(
+    population: xr.DataArray | None,
+    rate_sets,
+    mix,
+    *,
+    mapping=None,
+    relative_risks=None,
+    ethnic_mode: str | None = None,
+    **kwargs,
+) -> dict[str, xr.Dataset]:
+    """Project without and with the ethnic adjustment: ``{"without": …, "with": …}``.
+
+    ``without`` is the usual projection (no allowance for ethnic mix); ``with`` splits
+    the population by ``mix`` (mapped with ``mapping`` if given) and applies
+    ``relative_risks`` (or the rate sets' own ``ethnicity:`` blocks).  Pass the pair
+    to :func:`forecast.tables.compare` for a side-by-side table.  Other keyword
+    arguments (ages, bands, areas, years) go to :func:`project`.
+    """
+    from .ethnicity import get_ethnic_mix, split_by_ethnicity
+
+    pop = default_population() if population is None else population
+    m = get_ethnic_mix(mix)
+    if mapping is not None:
+        m = m.map_groups(mapping)
+    without = project(pop, rate_sets, **kwargs)
+    with_ = project(split_by_ethnicity(pop, m), rate_sets, relative_risks=relative_risks, ethnic_mode=ethnic_mode, **kwargs)
+    return {"without": without, "with": with_}

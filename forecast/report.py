@@ -20,6 +20,13 @@
     totals: true
     round_to: 10
     notes: ["Any extra line for the note."]
+    ethnicity:                       # optional: split by ethnic group and adjust the rates
+      mix: census2021_ts021_llr      # a built-in mix id, or a CSV file
+      mapping: census2021_to_broad5  # optional: detailed groups -> broad groups
+      mode: reference                # optional: override the relative risks' own mode
+      compare: true                  # show each area without and with the adjustment
+
+    (and per measure: ``relative_risks: pham2018_dementia_irr``)
 
 Paths are relative to the spec file.  Every problem is an error naming the spec
 file, the line and the field (``measures[1].rate_set``, ``areas[2]``, ``years[3]``).
@@ -36,7 +43,8 @@ import xarray as xr
 
 from ._yaml import Lines, read_yaml
 from .ages import parse_band, parse_bands
-from .assumptions import get_rate_set
+from .assumptions import get_rate_set, get_relative_risks
+from .ethnicity import get_ethnic_mix, split_by_ethnicity
 from .errors import ForecastError, SpecError
 from .population import (
     AreaGroup,
@@ -49,12 +57,21 @@ from .population import (
 )
 from .projection import project
 from .readers import read_snpp, read_tidy
-from .tables import Table, table
+from .tables import Table, compare, table
 
 __all__ = ["TableSpec", "load_spec", "run_spec", "load_population"]
 
 SCHEMA = "forecast.table/1"
-_KEYS = {"schema", "title", "population", "groups", "areas", "measures", "ages", "bands", "years", "change", "totals", "round_to", "notes"}
+_KEYS = {"schema", "title", "population", "groups", "ethnicity", "areas", "measures", "ages", "bands", "years", "change",
+         "totals", "round_to", "notes"}
+
+
+@dataclass
+class EthnicitySpec:
+    mix: str
+    mapping: str | None = None
+    mode: str | None = None
+    compare: bool = False
 
 
 @dataclass
@@ -80,6 +97,7 @@ class TableSpec:
     round_to: float
     notes: list[str]
     lines: Lines = field(default_factory=lambda: Lines(None), repr=False)
+    ethnicity: EthnicitySpec | None = None
 
     def fail(self, message: str, *keys: Any) -> SpecError:
         return SpecError(message, file=self.path, field=_field(keys) or None, line=self.lines.get(*keys) if keys else None)
@@ -150,13 +168,38 @@ def load_spec(path: str | PathLike) -> TableSpec:
             m = {"rate_set": m}
         if not isinstance(m, dict) or "rate_set" not in m:
             raise fail("each measure needs 'rate_set' (an id or a YAML path)", "measures", i)
-        bad = sorted(set(m) - {"rate_set", "label", "name"}, key=str)
+        bad = sorted(set(m) - {"rate_set", "label", "name", "relative_risks"}, key=str)
         if bad:
-            raise fail("unknown key (known: rate_set, label, name)", "measures", i, bad[0])
-        rs = str(m["rate_set"])
-        if rs.endswith((".yaml", ".yml")) or "/" in rs:
-            rs = str(spec_dir / rs)
-        ms.append({"rate_set": rs, "label": m.get("label"), "name": m.get("name")})
+            raise fail("unknown key (known: rate_set, label, name, relative_risks)", "measures", i, bad[0])
+        ms.append({
+            "rate_set": _rel(m["rate_set"], spec_dir),
+            "label": m.get("label"),
+            "name": m.get("name"),
+            "relative_risks": _rel(m["relative_risks"], spec_dir) if m.get("relative_risks") else None,
+        })
+
+    eth = data.get("ethnicity")
+    ethnicity = None
+    if eth is not None:
+        if not isinstance(eth, dict) or "mix" not in eth:
+            raise fail("must be a mapping with at least 'mix' (an ethnic mix id or CSV file)", "ethnicity")
+        bad = sorted(set(eth) - {"mix", "mapping", "mode", "compare"}, key=str)
+        if bad:
+            raise fail("unknown key (known: mix, mapping, mode, compare)", "ethnicity", bad[0])
+        if eth.get("mode") not in (None, "reference", "standardised"):
+            raise fail("must be reference or standardised", "ethnicity", "mode")
+        if not isinstance(eth.get("compare", False), bool):
+            raise fail("must be true or false", "ethnicity", "compare")
+        mix = str(eth["mix"])
+        ethnicity = EthnicitySpec(
+            mix=str(spec_dir / mix) if mix.lower().endswith(".csv") else mix,
+            mapping=_rel(eth["mapping"], spec_dir) if eth.get("mapping") else None,
+            mode=eth.get("mode"),
+            compare=eth.get("compare", False),
+        )
+    elif any(m["relative_risks"] for m in ms):
+        i = next(i for i, m in enumerate(ms) if m["relative_risks"])
+        raise fail("relative risks need an ethnic mix: add an 'ethnicity: {mix: …}' section", "measures", i, "relative_risks")
 
     ages = data.get("ages")
     if ages is not None:
@@ -201,7 +244,13 @@ def load_spec(path: str | PathLike) -> TableSpec:
     if title is not None and not isinstance(title, str):
         raise fail("must be text", "title")
     return TableSpec(path, title, popspec, [str(a) for a in areas], ms, ages, bands, list(years), change,
-                     totals, float(round_to), [str(n) for n in notes], lines)
+                     totals, float(round_to), [str(n) for n in notes], lines, ethnicity)
+
+
+def _rel(value, spec_dir: Path) -> str:
+    """An id stays an id; a YAML path is taken relative to the spec's folder."""
+    v = str(value)
+    return str(spec_dir / v) if v.endswith((".yaml", ".yml")) or "/" in v else v
 
 
 def _check_period(y, fail, *keys) -> None:
@@ -230,10 +279,16 @@ def load_population(spec: PopulationSpec) -> xr.DataArray:
     return pop
 
 
-def run_spec(spec: TableSpec | str | PathLike) -> Table:
-    """Make the table a spec asks for."""
+def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Table:
+    """Make the table a spec asks for (``by="ethnicity"``: rows by ethnic group)."""
     if not isinstance(spec, TableSpec):
         spec = load_spec(spec)
+    if by is not None and by != "ethnicity":
+        raise SpecError(f"cannot break a table down by {by!r} (only 'ethnicity')")
+    if by == "ethnicity" and spec.ethnicity is None:
+        raise spec.fail("a table by ethnicity needs an 'ethnicity: {mix: …}' section in the spec")
+    if by == "ethnicity" and spec.ethnicity.compare:
+        raise spec.fail("'compare: true' and a breakdown by ethnicity cannot be combined; drop one", "ethnicity", "compare")
     try:
         pop = load_population(spec.population)
     except SpecError as e:
@@ -270,6 +325,7 @@ def run_spec(spec: TableSpec | str | PathLike) -> Table:
     # rate sets
     rate_sets = {}
     labels = {}
+    risks = {}
     for i, m in enumerate(spec.measures):
         try:
             rs = get_rate_set(m["rate_set"])
@@ -283,16 +339,58 @@ def run_spec(spec: TableSpec | str | PathLike) -> Table:
         rate_sets[name] = rs
         if m.get("label"):
             labels[name] = m["label"]
+        if m.get("relative_risks"):
+            try:
+                rr = get_relative_risks(m["relative_risks"])
+            except ForecastError as e:
+                raise e.located(file=spec.path, field=f"measures[{i}].relative_risks",
+                                line=spec.lines.get("measures", i, "relative_risks")) from None
+            if rr.measure != rs.measure:
+                raise spec.fail(f"relative risks '{rr.id}' are for measure '{rr.measure}', not '{rs.measure}'",
+                                "measures", i, "relative_risks")
+            risks[name] = rr
 
+    split = None
+    if spec.ethnicity is not None:
+        e = spec.ethnicity
+        try:
+            mix = get_ethnic_mix(e.mix)
+        except ForecastError as err:
+            raise err.located(file=spec.path, field="ethnicity.mix", line=spec.lines.get("ethnicity", "mix")) from None
+        if e.mapping:
+            try:
+                mix = mix.map_groups(e.mapping)
+            except ForecastError as err:
+                raise err.located(file=spec.path, field="ethnicity.mapping", line=spec.lines.get("ethnicity", "mapping")) from None
+        try:
+            split = split_by_ethnicity(pop, mix)
+        except ForecastError as err:
+            raise err.located(file=spec.path, field="ethnicity.mix", line=spec.lines.get("ethnicity", "mix")) from None
+
+    if split is not None:
+        from .ethnicity import relative_risk_array
+
+        for name, rr in risks.items():
+            i = list(rate_sets).index(name)
+            try:  # the ratios' groups must be the mix's groups
+                relative_risk_array(rr, split["ethnicity"].values, mode=spec.ethnicity.mode)
+            except ForecastError as err:
+                raise spec.fail(err.message, "measures", i, "relative_risks") from None
+
+    def run(population, **kw):
+        try:
+            return project(population, rate_sets, ages=spec.ages, bands=spec.bands, areas=spec.areas, **kw)
+        except ForecastError as err:
+            key = "bands" if spec.bands else "ages"
+            raise err.located(file=spec.path, field=key, line=spec.lines.get(key)) from None
+
+    common = dict(labels=labels, totals=spec.totals, round_to=spec.round_to, title=spec.title, notes=spec.notes)
     try:
-        res = project(pop, rate_sets, ages=spec.ages, bands=spec.bands, areas=spec.areas)
-    except ForecastError as e:
-        key = "bands" if spec.bands else "ages"
-        raise e.located(file=spec.path, field=key, line=spec.lines.get(key)) from None
-    try:
-        return table(
-            res, years=spec.years, change=spec.change, labels=labels, totals=spec.totals,
-            round_to=spec.round_to, title=spec.title, notes=spec.notes,
-        )
-    except ForecastError as e:
-        raise e.located(file=spec.path) from None
+        if split is None:
+            return table(run(pop), years=spec.years, change=spec.change, **common)
+        adjusted = run(split, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode)
+        if spec.ethnicity.compare:
+            return compare({"without": run(pop), "with": adjusted}, years=spec.years, **common)
+        return table(adjusted, years=spec.years, change=spec.change, by=by, **common)
+    except ForecastError as err:
+        raise err.located(file=spec.path) from None

@@ -46,6 +46,8 @@ def run(
     years: Sequence[int | str] | None = None,
     bands: Sequence[str] | None = None,
     ages: str | None = None,
+    relative_risks=None,
+    ethnic_mode: str | None = None,
     field_names: dict[str, str] | None = None,
 ) -> list[xr.Dataset]:
     """Project each rate set; one Dataset per distinct set of output bands.
@@ -53,7 +55,7 @@ def run(
     Errors name the argument at fault (``areas``, ``measures``, ``years``, ``bands``,
     ``ages``), or the names given in ``field_names`` (the CLI passes ``--areas`` …).
     """
-    names = {k: k for k in ("areas", "measures", "years", "bands", "ages")} | dict(field_names or {})
+    names = {k: k for k in ("areas", "measures", "years", "bands", "ages", "relative_risks")} | dict(field_names or {})
     with at(field=names["measures"]):
         measures = resolve_measures(list(rate_sets))
     if areas is not None:
@@ -68,12 +70,25 @@ def run(
         select_years(population, needed)
     mid_years = None if (years is None or fy) else [int(y) for y in years]
 
+    if relative_risks is not None:
+        from .projection import _resolve_relative_risks
+
+        from .ethnicity import relative_risk_array
+
+        with at(field=names["relative_risks"]):
+            risks = _resolve_relative_risks(measures, relative_risks, "ethnicity" in population.dims)
+            for rr in risks.values():  # the groups must match the mix's, before any work
+                relative_risk_array(rr, population["ethnicity"].values, mode=ethnic_mode)
+    else:
+        risks = None
     with at(field=names["bands"] if bands else names["ages"]):
         if bands or ages:
-            results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years)]
+            results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years,
+                               relative_risks=risks, ethnic_mode=ethnic_mode)]
         else:
             results = [
-                project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years)
+                project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years,
+                        relative_risks={name: risks[name]} if risks and name in risks else None, ethnic_mode=ethnic_mode)
                 for name, rs in measures.items()
             ]
     if fy:

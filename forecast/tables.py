@@ -35,7 +35,7 @@ from .population import (
     to_financial_years,
 )
 
-__all__ = ["Table", "table", "round_half_up", "period_values"]
+__all__ = ["Table", "table", "compare", "round_half_up", "period_values"]
 
 TOTAL = "Total"
 
@@ -94,22 +94,27 @@ class Table:
     title: str
     notes: list[str]
     round_to: float = 1
-    change_column: str | None = None
+    percent_columns: list[str] = field(default_factory=list)
     area_codes: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------ views
     @property
     def periods(self) -> list[str]:
-        return [c for c in self.values.columns if c != self.change_column]
+        """The count columns (everything but the percentage columns)."""
+        return [c for c in self.values.columns if c not in self.percent_columns]
+
+    @property
+    def change_column(self) -> str | None:
+        return next((c for c in self.percent_columns if c.startswith("Change ")), None)
 
     @property
     def data(self) -> pd.DataFrame:
-        """The table as shown: values rounded to ``round_to``, change to 0.1%."""
+        """The table as shown: counts rounded to ``round_to``, percentages to 0.1."""
         df = self.values.copy()
         df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
-        if self.change_column:
-            df[self.change_column] = round_half_up(df[self.change_column].to_numpy(), 0.1)
+        if self.percent_columns:
+            df[self.percent_columns] = round_half_up(df[self.percent_columns].to_numpy(), 0.1)
         return df
 
     def _fmt_value(self, v: float) -> str:
@@ -132,14 +137,12 @@ class Table:
             yield block, None, None, False
             part = data.loc[block]
             for area, row in part.iterrows():
-                cells = [self._fmt_value(row[p]) for p in self.periods]
-                if self.change_column:
-                    cells.append(self._fmt_change(row[self.change_column]))
-                yield block, area, cells, area == TOTAL
+                cells = [self._fmt_change(row[c]) if c in self.percent_columns else self._fmt_value(row[c]) for c in self.header]
+                yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
 
     @property
     def header(self) -> list[str]:
-        return self.periods + ([self.change_column] if self.change_column else [])
+        return list(self.values.columns)
 
     # ------------------------------------------------------------ renderers
     def to_markdown(self) -> str:
@@ -150,7 +153,7 @@ class Table:
             if area is None:
                 lines.append(f"| **{_md(block)}** |" + " |" * len(self.header))
             elif is_total:
-                lines.append(f"| **{TOTAL}** | " + " | ".join(f"**{c}**" for c in cells) + " |")
+                lines.append(f"| **{_md(area)}** | " + " | ".join(f"**{c}**" for c in cells) + " |")
             else:
                 lines.append(f"| {_md(area)} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -165,9 +168,7 @@ class Table:
         data.insert(2, "area_code", self.area_codes)
         if self.round_to >= 1:
             data[self.periods] = data[self.periods].astype("Int64")
-        if self.change_column:
-            data = data.rename(columns={self.change_column: f"{self.change_column} (%)"})
-        return data
+        return data.rename(columns={c: f"{c} (%)" for c in self.percent_columns})
 
     def _measure_per_row(self):
         labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
@@ -236,16 +237,14 @@ class Table:
             ws.cell(row=r, column=1, value=block).font = Font(bold=True)
             for area, row in data.loc[block].iterrows():
                 r += 1
-                bold = area == TOTAL
+                bold = area == TOTAL or str(area).startswith(TOTAL + ":")
                 ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
-                for j, p in enumerate(self.periods, start=2):
-                    c = ws.cell(row=r, column=j, value=None if np.isnan(row[p]) else float(row[p]))
-                    c.number_format = fmt
-                    c.font = Font(bold=bold)
-                if self.change_column:
-                    v = row[self.change_column]
-                    c = ws.cell(row=r, column=len(self.periods) + 2, value=None if np.isnan(v) else float(v) / 100)
-                    c.number_format = "+0.0%;-0.0%;0.0%"
+                for j, col in enumerate(self.header, start=2):
+                    v = row[col]
+                    pct = col in self.percent_columns
+                    value = None if np.isnan(v) else (float(v) / 100 if pct else float(v))
+                    c = ws.cell(row=r, column=j, value=value)
+                    c.number_format = "+0.0%;-0.0%;0.0%" if pct else fmt
                     c.font = Font(bold=bold)
         r += 1
         for n in self.notes:
@@ -270,6 +269,62 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|")
 
 
+def _label(p) -> str:
+    return financial_year_label(parse_financial_year(p)) if _is_fy(p) else str(p)
+
+
+def _block_labels(result: xr.Dataset, names: Sequence[str], labels: Mapping[str, str] | None) -> list[str]:
+    out = [(labels or {}).get(n) or result[n].attrs.get("long_name") or n for n in names]
+    if len(set(out)) != len(out):  # two rate sets of one measure: tell them apart
+        out = [f"{lab} ({result[n].attrs.get('rate_set', n)})" if out.count(lab) > 1 else lab for lab, n in zip(out, names)]
+    return out
+
+
+def _check_measures(result, measures) -> list[str]:
+    if not isinstance(result, xr.Dataset):
+        raise SpecError("tables need the Dataset returned by forecast.project()")
+    names = list(measures) if measures is not None else list(result.data_vars)
+    for n in names:
+        if n not in result.data_vars:
+            raise SpecError(f"unknown measure {n!r} (the result has: {', '.join(result.data_vars)})")
+    return names
+
+
+def _rows(da: xr.DataArray, codes: Sequence[str], area_names: Mapping[str, str], *, totals: bool, by: str | None):
+    """One measure's values (area [× group]) × period, with total rows; and the row codes."""
+    keep = {"area", "period"} | ({by} if by else set())
+    if by and by not in da.dims:
+        raise SpecError(f"the result has no '{by}' dimension to break the table down by")
+    da = da.sum([d for d in da.dims if d not in keep])
+    if not by:
+        df = da.transpose("area", "period").to_pandas()
+        row_codes = list(codes)
+        df.index = [area_names[c] for c in df.index]
+        if totals:
+            df.loc[TOTAL] = df.sum(axis=0)
+            row_codes.append("")
+        return df, row_codes
+    groups = [str(g) for g in da[by].values]
+    frames, row_codes = [], []
+    for c in codes:
+        part = da.sel(area=c).transpose(by, "period").to_pandas()
+        part.index = [f"{area_names[c]}: {g}" for g in groups]
+        frames.append(part)
+        row_codes += [c] * len(groups)
+    if totals:
+        tot = da.sum("area").transpose(by, "period").to_pandas()
+        tot.index = [f"{TOTAL}: {g}" for g in groups]
+        frames.append(tot)
+        frames.append(da.sum(["area", by]).to_pandas().to_frame(TOTAL).T)
+        row_codes += [""] * (len(groups) + 1)
+    return pd.concat(frames), row_codes
+
+
+def _pct(new, old):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(old > 0, 100.0 * (new - old) / old, np.nan)
+
+
 def table(
     result: xr.Dataset,
     *,
@@ -282,6 +337,7 @@ def table(
     round_to: float = 1,
     title: str | None = None,
     notes: Sequence[str] = (),
+    by: str | None = None,
 ) -> Table:
     """Build a "Table 1 style" table from a projection result.
 
@@ -303,55 +359,32 @@ def table(
         districts) cannot be totalled and raise :class:`SpecError`.
     round_to
         Display rounding (1, 10, 100 or 0.1 …); totals and changes use unrounded values.
+    by
+        ``"ethnicity"`` (or another dim of the result): one row per area and group,
+        with a total row per group.
     """
-    if not isinstance(result, xr.Dataset):
-        raise SpecError("table() needs the Dataset returned by forecast.project()")
-    names = list(measures) if measures is not None else list(result.data_vars)
-    for n in names:
-        if n not in result.data_vars:
-            raise SpecError(f"unknown measure {n!r} (the result has: {', '.join(result.data_vars)})")
+    names = _check_measures(result, measures)
     if round_to <= 0:
         raise SpecError(f"round_to must be positive, not {round_to}")
     codes = resolve_areas(result, areas) if areas is not None else [str(a) for a in result["area"].values]
     if totals:
         check_disjoint(result, codes)
-
     periods = list(years)
-    extra = []
-    if change is not None:
-        if len(change) != 2:
-            raise SpecError("change needs two years: (from, to)")
-        extra = [p for p in change if str(p) not in {str(q) for q in periods}]
+    if change is not None and len(change) != 2:
+        raise SpecError("change needs two years: (from, to)")
+    extra = [p for p in (change or ()) if _label(p) not in {_label(q) for q in periods}]
     sel = period_values(result[names].sel(area=codes), periods + extra)
-    shown = [str(p) if not _is_fy(p) else financial_year_label(parse_financial_year(p)) for p in periods]
-    keep_dims = {"area", "period"}
-
-    blocks = []
-    row_codes: list[str] = []
+    shown = [_label(p) for p in periods]
+    change_col = f"Change {_label(change[0])} to {_label(change[1])}" if change is not None else None
     area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
-    change_col = None
-    if change is not None:
-        c0, c1 = (str(p) if not _is_fy(p) else financial_year_label(parse_financial_year(p)) for p in change)
-        change_col = f"Change {c0} to {c1}"
-    block_labels = [(labels or {}).get(n) or result[n].attrs.get("long_name") or n for n in names]
-    if len(set(block_labels)) != len(block_labels):
-        block_labels = [
-            f"{lab} ({result[n].attrs.get('rate_set', n)})" if block_labels.count(lab) > 1 else lab
-            for lab, n in zip(block_labels, names)
-        ]
+    block_labels = _block_labels(result, names, labels)
+
+    blocks, row_codes = [], []
     for n, label in zip(names, block_labels):
-        da = sel[n]
-        da = da.sum([d for d in da.dims if d not in keep_dims])
-        df = da.transpose("area", "period").to_pandas()
-        df.index = [area_names[c] for c in df.index]
-        row_codes += codes
-        if totals:
-            df.loc[TOTAL] = df.sum(axis=0)
-            row_codes.append("")
+        df, rc = _rows(sel[n], codes, area_names, totals=totals, by=by)
+        row_codes += rc
         if change_col:
-            v0, v1 = df[c0], df[c1]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                df[change_col] = np.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan)
+            df[change_col] = _pct(df[_label(change[1])], df[_label(change[0])])
         df = df[shown + ([change_col] if change_col else [])]
         df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
         blocks.append(df)
@@ -362,8 +395,78 @@ def table(
     all_notes = list(notes) + source_notes(
         result, names, labels=dict(zip(names, block_labels)), round_to=round_to, financial=any(_is_fy(p) for p in periods)
     )
-    return Table(values=values, title=title, notes=all_notes, round_to=round_to, change_column=change_col,
-                 area_codes=row_codes, measures=names)
+    return Table(values=values, title=title, notes=all_notes, round_to=round_to,
+                 percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=names)
+
+
+def compare(
+    results: Mapping[str, xr.Dataset],
+    *,
+    years: Sequence[int | str],
+    areas: Sequence[str] | None = None,
+    measures: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    difference: bool = True,
+    totals: bool = True,
+    round_to: float = 1,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> Table:
+    """Side by side: the same measures and areas from several results, per year.
+
+    ``results`` maps a column label to a projection (e.g. ``{"without": …, "with": …}``
+    for the ethnic adjustment, or one entry per rate set).  Columns are
+    ``"<year> <label>"`` for each year and label; with two results and
+    ``difference=True`` a ``"<year> difference"`` column gives ``100 × (second −
+    first) / first``.  Every result must have the measures asked for.
+    """
+    if len(results) < 2:
+        raise SpecError("compare() needs at least two results")
+    keys = list(results)
+    first = results[keys[0]]
+    names = _check_measures(first, measures)
+    for k in keys[1:]:
+        _check_measures(results[k], names)
+    if round_to <= 0:
+        raise SpecError(f"round_to must be positive, not {round_to}")
+    codes = resolve_areas(first, areas) if areas is not None else [str(a) for a in first["area"].values]
+    if totals:
+        check_disjoint(first, codes)
+    periods = list(years)
+    shown = [_label(p) for p in periods]
+    area_names = dict(zip(map(str, first["area"].values), map(str, first["area_name"].values)))
+    block_labels = _block_labels(first, names, labels)
+    sels = {k: period_values(results[k][names].sel(area=codes), periods) for k in keys}
+
+    blocks, row_codes, pct_cols = [], [], []
+    for n, label in zip(names, block_labels):
+        frames = {k: _rows(sels[k][n], codes, area_names, totals=totals, by=None) for k in keys}
+        df = pd.DataFrame(index=frames[keys[0]][0].index)
+        for p in shown:
+            for k in keys:
+                df[f"{p} {k}"] = frames[k][0][p]
+            if difference and len(keys) == 2:
+                col = f"{p} difference"
+                df[col] = _pct(df[f"{p} {keys[1]}"], df[f"{p} {keys[0]}"])
+                pct_cols.append(col)
+        row_codes += frames[keys[0]][1]
+        df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
+        blocks.append(df)
+    values = pd.concat(blocks)
+    values.columns.name = None
+    title = title or f"{' and '.join(block_labels)}: {' vs '.join(keys)}, {shown[0]}" + (f" to {shown[-1]}" if len(shown) > 1 else "")
+    all_notes = list(notes)
+    if difference and len(keys) == 2:
+        all_notes.append(f"Difference: 100 × ({keys[1]} − {keys[0]}) / {keys[0]}.")
+    seen: set[str] = set()
+    for k in keys:
+        for n in population_notes(results[k]) + measure_notes(results[k], names, labels=dict(zip(names, block_labels))):
+            if n not in seen:  # say shared sources once; prefix what differs
+                all_notes.append(n if k == keys[0] else f"[{k}] {n}")
+                seen.add(n)
+    all_notes += footer_notes(first, round_to=round_to, financial=any(_is_fy(p) for p in periods))
+    return Table(values=values, title=title, notes=all_notes, round_to=round_to,
+                 percent_columns=list(dict.fromkeys(pct_cols)), area_codes=row_codes, measures=names)
 
 
 def _default_title(result, names, codes, periods, labels) -> str:
@@ -381,31 +484,62 @@ def source_notes(
     financial: bool = False,
 ) -> list[str]:
     """The note under a table: population, each rate set with its citation, rounding."""
+    return (
+        population_notes(result)
+        + measure_notes(result, names, labels=labels)
+        + footer_notes(result, round_to=round_to, financial=financial)
+    )
+
+
+def population_notes(result: xr.Dataset) -> list[str]:
     a = result.attrs
     pop = a.get("population_title") or a.get("population_source", "population as given")
-    parts = [pop]
-    if a.get("population_publisher"):
-        parts.append(a["population_publisher"])
-    if a.get("population_licence"):
-        parts.append(a["population_licence"])
+    parts = [pop] + [a[k] for k in ("population_publisher", "population_licence") if a.get(k)]
     notes = ["Population: " + "; ".join(parts) + "."]
     if a.get("population_notes"):
         notes.append("Areas: " + a["population_notes"] + ".")
+    if a.get("ethnic_mix_form"):
+        line = f"Ethnic mix: {a['ethnic_mix_form']}, {a.get('ethnic_mix_file', '')}"
+        if a.get("ethnic_mapping"):
+            line += f", grouped with {a['ethnic_mapping']}"
+        if a.get("ethnic_mix_source"):
+            line += f" — {a['ethnic_mix_source']}"
+        notes.append(line.rstrip(". ") + "; shares held constant over the years.")
+        if "all-age" in a["ethnic_mix_form"]:
+            from .ethnicity import ALL_AGE_WARNING
+
+            notes.append("Caution: " + ALL_AGE_WARNING + ".")
+    return notes
+
+
+def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[str, str] | None = None) -> list[str]:
+    notes = []
     for n in names:
         v = result[n].attrs
         label = (labels or {}).get(n) or v.get("long_name", n)
-        line = f"{label}: rate set {v.get('rate_set', n)} — {v.get('citation', 'no citation')}"
-        notes.append(line.rstrip(".") + ".")
+        notes.append(f"{label}: rate set {v.get('rate_set', n)} — {v.get('citation', 'no citation')}".rstrip(".") + ".")
         if v.get("open_top_note"):
             notes.append(f"{v['open_top_note'].rstrip('.')}.")
         if v.get("trend"):
             notes.append(f"Scenario ({v.get('rate_set', n)}): {v['trend']}.")
+        if v.get("relative_risks"):
+            line = (
+                f"Ethnic adjustment ({label}): relative risks {v['relative_risks']}, {v.get('relative_risks_mode')} mode, "
+                f"reference {v.get('relative_risks_reference')} — {v.get('relative_risks_citation', '')}".rstrip(".")
+            )
+            if v.get("ethnic_groups_without_ratio"):
+                line += f". No published ratio, given 1: {v['ethnic_groups_without_ratio']}"
+            notes.append(line + ".")
+    return notes
+
+
+def footer_notes(result: xr.Dataset, *, round_to: float = 1, financial: bool = False) -> list[str]:
     rounding = f"nearest {round_to:g}" if round_to != 1 else "nearest whole number"
-    notes.append(
+    notes = [
         f"Figures are rounded to the {rounding}; totals and percentage changes are worked out before rounding, "
         "so rows may not add up exactly."
-    )
+    ]
     if financial:
         notes.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
-    notes.append(f"Produced with forecast {a.get('forecast_version', '')}.")
+    notes.append(f"Produced with forecast {result.attrs.get('forecast_version', '')}.")
     return notes

@@ -1,0 +1,542 @@
+"""Ethnic mix: split a population by ethnic group; apply ethnic relative risks.
+
+An :class:`EthnicMix` holds, for each area, the share of each ethnic group — for all
+ages, or by age band (and by sex where known).  It is read from a CSV in one of three
+forms (:func:`read_ethnic_mix`):
+
+1. all-age shares per area (``area_code, ethnic_group, percent``), e.g. Table 2 of the
+   2007 LLR strategy (``examples/llr_ethnic_mix_2007.csv``);
+2. shares by age band, and by sex where known (``… age_band, [sex], …``), e.g. Census
+   2011 White / Non-White by age band (``census2011_white_by_age_llr``);
+3. counts by area × ethnic group (× age band × sex where known), e.g. Census 2021 TS021
+   (``census2021_ts021_llr``).
+
+:func:`split_by_ethnicity` multiplies the population cube by the shares, giving a cube
+with an ``ethnicity`` dim whose sum over ethnicity equals the original (to floating
+point): every age gets its band's shares, shares are held at their census values for
+every year, and a group area (Leicestershire) is the sum of its members' splits unless
+the mix has a row of its own for it.
+
+Detailed groups map to broad ones with a mapping YAML (``forecast.ethnic-mapping/1``,
+:func:`load_mapping`, :meth:`EthnicMix.map_groups`).
+
+Relative risks (:class:`~forecast.assumptions.RelativeRisks`) become a ``(sex,
+ethnicity)`` array of multipliers in :func:`relative_risk_array`; the two modes,
+``reference`` and ``standardised``, are defined there and in the README.
+
+A caveat the library states whenever it applies: minority ethnic populations are
+younger, so all-age shares overstate them among older people.  Use shares by age band
+where they exist.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field, replace
+from os import PathLike
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ._resources import data_dir, sha256_bytes
+from ._yaml import read_yaml
+from .ages import AgeBand, parse_band, parse_bands
+from .assumptions import MAPPING_SCHEMA, RelativeRisks, Source, registry
+from .errors import AssumptionError, ForecastError, InputError, SpecError
+from .population import DIMS, area_groups
+
+__all__ = [
+    "EthnicMix",
+    "EthnicMapping",
+    "AllAgeSharesWarning",
+    "ALL_AGE_WARNING",
+    "read_ethnic_mix",
+    "get_ethnic_mix",
+    "load_mapping",
+    "split_by_ethnicity",
+    "relative_risk_array",
+]
+
+#: How far shares may be from 100% (or 1) before they are an error.  Published tables
+#: round each group to 0.1%, so nine groups can miss 100 by up to 0.45.
+PERCENT_TOLERANCE = 0.5
+SHARE_TOLERANCE = 0.005
+
+_VALUE_COLUMNS = ("percent", "share", "count")
+_NIL = {"-", "–", "—", ".."}
+
+ALL_AGE_WARNING = (
+    "the ethnic mix has all-age shares only: minority ethnic populations are younger, so "
+    "all-age shares overstate them among older people (use shares by age band where they exist)"
+)
+
+
+class AllAgeSharesWarning(UserWarning):
+    """An all-age ethnic mix was applied to an age-specific measure."""
+
+
+# ---------------------------------------------------------------------------- mixes
+
+@dataclass(frozen=True, eq=False)
+class EthnicMix:
+    """Shares of each ethnic group, dims ``(area, [sex], [age_band], ethnicity)``.
+
+    Shares sum to 1 over ``ethnicity`` in every cell.  ``counts`` is kept when the mix
+    came from counts (so it can be collapsed to all ages with the right weights).
+    """
+
+    shares: xr.DataArray
+    form: str
+    bands: tuple[AgeBand, ...] | None = None
+    counts: xr.DataArray | None = None
+    area_names: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+    file: str = ""
+    sha256: str = ""
+    mapping: str = ""
+
+    @property
+    def groups(self) -> list[str]:
+        return [str(g) for g in self.shares["ethnicity"].values]
+
+    @property
+    def areas(self) -> list[str]:
+        return [str(a) for a in self.shares["area"].values]
+
+    @property
+    def by_age(self) -> bool:
+        return self.bands is not None
+
+    @property
+    def by_sex(self) -> bool:
+        return "sex" in self.shares.dims
+
+    def __repr__(self) -> str:
+        return f"EthnicMix({self.form}, areas={len(self.areas)}, groups={self.groups})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Shares as a tidy table (percent)."""
+        df = (self.shares * 100).to_dataframe(name="percent").reset_index()
+        return df
+
+    def all_ages(self) -> "EthnicMix":
+        """Collapse a by-age mix to all-age shares, weighting bands by their counts.
+
+        Only a mix read from counts can be collapsed (shares by band need the band
+        populations as weights).
+        """
+        if not self.by_age:
+            return self
+        if self.counts is None:
+            raise SpecError("this mix has shares by age band but no counts, so it cannot be collapsed to all ages")
+        dims = [d for d in ("age_band", "sex") if d in self.counts.dims]
+        counts = self.counts.sum(dims)
+        return replace(self, shares=_shares_from_counts(counts, self.file), form="all-age shares (collapsed from counts by age band)",
+                       bands=None, counts=counts)
+
+    def map_groups(self, mapping: "EthnicMapping | str | PathLike") -> "EthnicMix":
+        """Sum detailed groups into broad ones with a mapping (id, path or object)."""
+        m = load_mapping(mapping) if not isinstance(mapping, EthnicMapping) else mapping
+        target = m.target_of(self.groups, file=self.file)
+        labels = xr.DataArray([target[g] for g in self.groups], dims="ethnicity", coords={"ethnicity": self.shares["ethnicity"].values})
+
+        def regroup(da):
+            out = da.groupby(labels.rename("broad")).sum()
+            out = out.rename(broad="ethnicity")
+            order = [g for g in m.groups if g in out["ethnicity"].values]
+            return out.sel(ethnicity=order).transpose(*[d for d in da.dims])
+
+        return replace(
+            self,
+            shares=regroup(self.shares),
+            counts=regroup(self.counts) if self.counts is not None else None,
+            mapping=m.id,
+        )
+
+    def shares_by_age(self, ages: Sequence[int], top: int) -> xr.DataArray:
+        """Shares on single years of age: dims ``(area, [sex], age, ethnicity)``."""
+        if not self.by_age:
+            return self.shares
+        idx = []
+        for a in ages:
+            hit = [i for i, b in enumerate(self.bands) if (b.contains(int(a)) if a < top else (b.hi is None and b.lo <= top))]
+            if not hit:
+                what = f"{a}+" if a == top else str(a)
+                raise SpecError(
+                    f"the ethnic mix's age bands ({', '.join(b.label for b in self.bands)}) do not cover age {what} "
+                    f"of the population{' (the open top group needs an open band such as 85+)' if a == top else ''}",
+                    file=self.file or None, field="age_band",
+                )
+            idx.append(hit[0])
+        out = self.shares.isel(age_band=xr.DataArray(idx, dims="age", coords={"age": np.asarray(ages)}))
+        return out.drop_vars("age_band")
+
+
+def _shares_from_counts(counts: xr.DataArray, file: str) -> xr.DataArray:
+    total = counts.sum("ethnicity")
+    if (total <= 0).any():
+        bad = total.where(total <= 0, drop=True)
+        where = ", ".join(f"{d} {bad[d].values[0]}" for d in bad.dims)
+        raise InputError(f"no people in {where}: shares cannot be formed", file=file or None)
+    return counts / total
+
+
+def get_ethnic_mix(key: "EthnicMix | str | PathLike") -> EthnicMix:
+    """A mix by built-in id (``population/ethnicity/<id>.csv``), by path, or the object."""
+    if isinstance(key, EthnicMix):
+        return key
+    p = Path(key)
+    if p.suffix.lower() != ".csv" and not p.exists():
+        builtin = data_dir("population") / "ethnicity" / f"{key}.csv"
+        if builtin.exists():
+            return read_ethnic_mix(builtin)
+        known = sorted(x.stem for x in (data_dir("population") / "ethnicity").glob("*.csv"))
+        raise InputError(f"unknown ethnic mix '{key}' (built-in: {', '.join(known)}; or give a CSV file)")
+    return read_ethnic_mix(p)
+
+
+def read_ethnic_mix(path: str | PathLike) -> EthnicMix:
+    """Read an ethnic mix CSV (see the module docstring for the three forms).
+
+    Columns: ``area_code``, ``ethnic_group``, one value column — ``percent`` (of the
+    area, 0-100), ``share`` (0-1) or ``count`` — and optionally ``area_name``,
+    ``age_band`` and ``sex``.  Lines starting with ``#`` before the header are the
+    file's source note.  ``-``/``–`` (nil) reads as 0.
+
+    Shares of each area (× band × sex) must sum to 100% within ±0.5 (or 1 within
+    ±0.005) and are then rescaled to sum exactly to 1.
+
+    Raises :class:`InputError` naming file, line and field: a missing file or column,
+    a value that is not a number, a negative share or count, shares that do not sum to
+    100%, a duplicate row, a group missing from one area, overlapping age bands.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines(keepends=True)
+    n_comment = 0
+    while n_comment < len(lines) and lines[n_comment].lstrip().startswith("#"):
+        n_comment += 1
+    # the first two comment lines are the title and the publisher/licence (used in table notes)
+    source = " ".join(line.lstrip("# ").strip() for line in lines[:min(n_comment, 2)])
+    from .readers._common import read_csv_text, require_columns
+
+    df = read_csv_text("".join(lines[n_comment:]).encode("utf-8"), file=name)
+    line_no = pd.Series(np.arange(len(df)) + n_comment + 2, index=df.index)
+    cols = require_columns(df, ["area_code"], file=name)
+    lookup = {c.casefold(): c for c in df.columns}
+    group_col = lookup.get("ethnic_group") or lookup.get("ethnicity")
+    if group_col is None:
+        raise InputError("missing column 'ethnic_group'", file=name, field="ethnic_group")
+    values = [lookup[v] for v in _VALUE_COLUMNS if v in lookup]
+    if len(values) != 1:
+        raise InputError(
+            "needs exactly one value column: percent (0-100), share (0-1) or count"
+            + (f" (found {', '.join(values)})" if values else ""),
+            file=name,
+        )
+    vcol = values[0]
+    kind = vcol.casefold()
+    band_col, sex_col = lookup.get("age_band"), lookup.get("sex")
+
+    v = df[vcol].astype(str).str.strip()
+    v = v.mask(v.isin(_NIL), "0").str.replace(",", "", regex=False)
+    num = pd.to_numeric(v, errors="coerce")
+    bad = num.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{df[vcol].iloc[i]!r} is not a number", file=name, field=vcol, line=int(line_no.iloc[i]))
+    if (num < 0).any():
+        i = int(np.flatnonzero((num < 0).to_numpy())[0])
+        raise InputError(f"negative {kind} {num.iloc[i]:g}", file=name, field=vcol, line=int(line_no.iloc[i]))
+    if kind == "share" and (num > 1).any():
+        i = int(np.flatnonzero((num > 1).to_numpy())[0])
+        raise InputError(f"share {num.iloc[i]:g} is above 1 (use a 'percent' column for 0-100)", file=name, field=vcol, line=int(line_no.iloc[i]))
+
+    tidy = pd.DataFrame({
+        "area": df[cols["area_code"]].str.strip(),
+        "ethnicity": df[group_col].str.strip(),
+        "value": num.to_numpy(dtype=float),
+        "line": line_no.to_numpy(),
+    })
+    empty = (tidy["area"] == "") | (tidy["ethnicity"] == "")
+    if empty.any():
+        i = int(np.flatnonzero(empty.to_numpy())[0])
+        raise InputError("empty area_code or ethnic_group", file=name, line=int(tidy["line"].iloc[i]))
+    keys = ["area", "ethnicity"]
+    bands = None
+    if band_col is not None:
+        labels = df[band_col].str.strip()
+        try:
+            parsed = {lab: parse_band(lab) for lab in labels.unique()}
+        except ForecastError as e:
+            raise InputError(e.message, file=name, field=band_col) from None
+        try:
+            bands = tuple(sorted(parse_bands(list(parsed.values()))))
+        except ForecastError as e:
+            raise InputError(e.message, file=name, field=band_col) from None
+        tidy["age_band"] = [parsed[x].label for x in labels]
+        keys.insert(1, "age_band")
+    if sex_col is not None:
+        from .readers._common import parse_sex
+
+        sex = df[sex_col].map(parse_sex)
+        badsex = sex.isna() | (sex == "persons")
+        if badsex.any():
+            i = int(np.flatnonzero(badsex.to_numpy())[0])
+            raise InputError(f"sex {df[sex_col].iloc[i]!r} must be male or female", file=name, field=sex_col, line=int(line_no.iloc[i]))
+        tidy["sex"] = sex.to_numpy()
+        keys.insert(1, "sex")
+
+    dup = tidy.duplicated(keys, keep=False)
+    if dup.any():
+        r = tidy[dup].iloc[0]
+        raise InputError(f"duplicate row for {', '.join(str(r[k]) for k in keys)}", file=name, line=int(r.line))
+
+    # every cell must list every group
+    groups = list(dict.fromkeys(tidy["ethnicity"]))
+    cell_keys = [k for k in keys if k != "ethnicity"]
+    full = pd.MultiIndex.from_product([list(dict.fromkeys(tidy[k])) for k in cell_keys] + [groups], names=cell_keys + ["ethnicity"])
+    present = pd.MultiIndex.from_frame(tidy[cell_keys + ["ethnicity"]])
+    missing = full.difference(present)
+    if len(missing):
+        m = dict(zip(full.names, missing[0]))
+        where = ", ".join(f"{k} {m[k]}" for k in cell_keys)
+        raise InputError(f"no row for ethnic group {m['ethnicity']!r} in {where} (give 0 if there is none)", file=name)
+
+    arr = tidy.set_index(cell_keys + ["ethnicity"])["value"].reindex(full).to_xarray()
+    dims = ["area"] + (["sex"] if sex_col is not None else []) + (["age_band"] if band_col is not None else []) + ["ethnicity"]
+    arr = arr.transpose(*dims)
+    if band_col is not None:
+        arr = arr.sel(age_band=[b.label for b in bands])
+    # to_xarray sorts labels: put groups and areas back in the file's order (select, never relabel)
+    arr = arr.sel(ethnicity=groups, area=list(dict.fromkeys(tidy["area"])))
+    arr = arr.assign_coords(ethnicity=arr["ethnicity"].values.astype(object), area=arr["area"].values.astype(object))
+
+    counts = None
+    if kind == "count":
+        counts = arr
+        shares = _shares_from_counts(arr, name)
+        form = ("counts by age band" if bands else "all-age counts") + (" and sex" if sex_col else "")
+    else:
+        scale = 100.0 if kind == "percent" else 1.0
+        tol = PERCENT_TOLERANCE if kind == "percent" else SHARE_TOLERANCE
+        total = arr.sum("ethnicity")
+        off = abs(total - scale) > tol
+        if off.any():
+            bad = total.where(off, drop=True)
+            first = {d: bad[d].values[0] for d in bad.dims}
+            got = float(total.sel(first))
+            where = ", ".join(f"{d} {v}" for d, v in first.items())
+            unit = "%" if kind == "percent" else ""
+            raise InputError(
+                f"shares for {where} add up to {got:g}{unit}, not {scale:g}{unit} (tolerance ±{tol:g})",
+                file=name, field=vcol,
+            )
+        shares = arr / total
+        form = ("shares by age band" if bands else "all-age shares") + (" and sex" if sex_col else "")
+
+    names = {}
+    if "area_name" in lookup:
+        names = dict(zip(df[cols["area_code"]].str.strip(), df[lookup["area_name"]].str.strip()))
+    return EthnicMix(
+        shares=shares.rename("share"), form=form, bands=bands, counts=counts, area_names=names,
+        source=source, file=name, sha256=sha256_bytes(raw),
+    )
+
+
+# ---------------------------------------------------------------------------- mappings
+
+@dataclass(frozen=True)
+class EthnicMapping:
+    """Detailed ethnic groups → broad groups (schema ``forecast.ethnic-mapping/1``)."""
+
+    id: str
+    label: str
+    groups: Mapping[str, tuple[str, ...]]  # broad -> detailed
+    source: Source
+    path: Path | None = None
+
+    def target_of(self, detailed: Sequence[str], *, file: str = "") -> dict[str, str]:
+        inverse = {d: b for b, ds in self.groups.items() for d in ds}
+        out = {}
+        for g in detailed:
+            if g in inverse:
+                out[g] = inverse[g]
+            elif g in self.groups:  # already a broad group
+                out[g] = g
+            else:
+                raise InputError(
+                    f"ethnic group {g!r} of the mix has no entry in mapping '{self.id}'",
+                    file=self.path or file or None, field="groups",
+                )
+        return out
+
+
+def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
+    """An ethnic-group mapping by id (built-in ``assumptions/ethnicity/``), path, or object."""
+    if isinstance(key, EthnicMapping):
+        return key
+    path = registry.find(str(key), MAPPING_SCHEMA)
+    if path is None:
+        p = Path(key)
+        if not (p.suffix.lower() in (".yaml", ".yml") or p.exists()):
+            known = ", ".join(registry.ids(MAPPING_SCHEMA))
+            raise AssumptionError(f"unknown ethnic-group mapping '{key}' (known: {known}; or give a path to a YAML file)")
+        path = p
+    data, lines = read_yaml(path, error=AssumptionError)
+
+    def fail(msg, *keys):
+        f = ".".join(str(k) for k in keys) or None
+        return AssumptionError(msg, file=path, field=f, line=lines.get(*keys) if keys else None)
+
+    if not isinstance(data, dict) or data.get("schema") != MAPPING_SCHEMA:
+        raise fail(f"not an ethnic-group mapping (expected 'schema: {MAPPING_SCHEMA}')", "schema")
+    unknown = sorted(set(data) - {"schema", "id", "label", "source", "groups"}, key=str)
+    if unknown:
+        raise fail("unknown key (known: schema, id, label, source, groups)", unknown[0])
+    mid = data.get("id")
+    if mid != path.stem:
+        raise fail(f"id {mid!r} differs from the file name '{path.name}'", "id")
+    src = data.get("source")
+    if not isinstance(src, dict) or not src.get("citation"):
+        raise fail("needs source.citation", "source")
+    groups = data.get("groups")
+    if not isinstance(groups, dict) or not groups:
+        raise fail("must map each broad group to a list of detailed groups", "groups")
+    seen: dict[str, str] = {}
+    out = {}
+    for broad, detailed in groups.items():
+        if not isinstance(detailed, list) or not all(isinstance(d, str) for d in detailed):
+            raise fail("must be a list of group names", "groups", broad)
+        for d in detailed:
+            if d in seen:
+                raise fail(f"{d!r} is sent to two broad groups: {seen[d]!r} and {broad!r}", "groups", broad)
+            seen[d] = broad
+        out[str(broad)] = tuple(detailed)
+    return EthnicMapping(
+        id=mid, label=str(data.get("label", mid)), groups=out,
+        source=Source(**{k: " ".join(str(v).split()) for k, v in src.items() if k in Source.__dataclass_fields__}),
+        path=path,
+    )
+
+
+# ---------------------------------------------------------------------------- split
+
+def split_by_ethnicity(population: xr.DataArray, mix: "EthnicMix | str | PathLike") -> xr.DataArray:
+    """The population cube with an ``ethnicity`` dim: population × the mix's shares.
+
+    Each area with a row in the mix gets its own shares; a group area without one (a
+    county) is the sum of its members' splits.  An area of the mix that is not in the
+    population, or an area of the population with no mix, is an error.  The sum over
+    ethnicity equals the original cube (to floating point).
+    """
+    mix = get_ethnic_mix(mix)
+    if "ethnicity" in population.dims:
+        raise SpecError("the population is already split by ethnicity")
+    pop_areas = [str(a) for a in population["area"].values]
+    extra = [a for a in mix.areas if a not in pop_areas]
+    if extra:
+        raise InputError(
+            f"area(s) {', '.join(extra)} of the ethnic mix are not in the population", file=mix.file or None, field="area_code"
+        )
+    groups = area_groups(population)
+    own = [a for a in pop_areas if a in mix.areas]
+    derived = []
+    for a in pop_areas:
+        if a in own:
+            continue
+        leaves = _leaves(a, groups)
+        if a in groups and all(x in own for x in leaves):
+            derived.append(a)
+            continue
+        name = str(population.sel(area=a)["area_name"].item())
+        raise InputError(f"area {a} {name} of the population has no ethnic mix", file=mix.file or None, field="area_code")
+
+    top = int(population.attrs["open_top_age"])
+    shares = mix.shares_by_age(population["age"].values, top)
+    base = population.sel(area=own)
+    split = base * shares.sel(area=own)
+    split = split.transpose(*DIMS, "ethnicity")
+    parts = [split]
+    for g in derived:
+        summed = split.sel(area=_leaves(g, groups)).sum("area")
+        summed = summed.expand_dims(area=[g]).assign_coords(area_name=("area", [str(population.sel(area=g)["area_name"].item())]))
+        parts.append(summed)
+    out = xr.concat(parts, dim="area", coords="minimal", compat="override") if len(parts) > 1 else split
+    out = out.sel(area=pop_areas).transpose(*DIMS, "ethnicity")
+    out = out.assign_coords(area_name=("area", population["area_name"].values), ethnicity=out["ethnicity"].values.astype(object))
+    out.name = population.name
+    out.attrs = dict(population.attrs)
+    out.attrs.update(
+        ethnic_mix_form=mix.form,
+        ethnic_mix_file=Path(mix.file).name if mix.file else "",
+        ethnic_mix_sha256=mix.sha256,
+        ethnic_mix_source=mix.source,
+        ethnic_groups=", ".join(mix.groups),
+    )
+    if mix.mapping:
+        out.attrs["ethnic_mapping"] = mix.mapping
+    if derived:
+        out.attrs["ethnic_mix_derived_areas"] = ", ".join(derived)
+    return out
+
+
+def _leaves(code: str, groups: Mapping[str, Sequence[str]], seen: tuple = ()) -> list[str]:
+    if code not in groups or code in seen:
+        return [code]
+    out: list[str] = []
+    for m in groups[code]:
+        out.extend(_leaves(m, groups, seen + (code,)))
+    return out
+
+
+# ---------------------------------------------------------------------------- relative risks
+
+def relative_risk_array(rr: RelativeRisks, groups: Sequence[str], *, mode: str | None = None) -> tuple[xr.DataArray, list[str]]:
+    """Multipliers of the base rates, dims ``(sex, ethnicity)``, and the groups given 1.
+
+    ``reference`` mode: ``RR[g, s]`` (1 for the reference group and for groups with no
+    published ratio).  ``standardised`` mode: ``RR[g, s] / Σ_h w[h, s] RR[h, s]`` with
+    ``w`` the study population's mix, so the study population keeps its overall rate.
+
+    A ratio for a group the mix does not have is an error (the mix and the ratios must
+    use the same groups: map the mix with a mapping YAML first).
+    """
+    mode = mode or rr.mode
+    groups = [str(g) for g in groups]
+    missing = [g for g in rr.groups if g not in groups]
+    if missing:
+        raise SpecError(
+            f"relative risks '{rr.id}' are given for group(s) {', '.join(repr(g) for g in missing)}, which the ethnic mix "
+            f"does not have (its groups: {', '.join(groups)}); map the mix to matching groups with a mapping file"
+        )
+    without = [g for g in groups if g not in rr.ratios]
+    table = np.ones((2, len(groups)))
+    for j, g in enumerate(groups):
+        if g in rr.ratios:
+            table[0, j] = rr.ratios[g]["male"]
+            table[1, j] = rr.ratios[g]["female"]
+    if mode == "standardised":
+        if rr.study_population is None:
+            raise SpecError(f"relative risks '{rr.id}': mode standardised needs a study_population")
+        for i, sex in enumerate(("male", "female")):
+            w = rr.study_population[sex]
+            scale = sum(w[g] * rr.ratios[g][sex] for g in w)
+            table[i] /= scale
+    elif mode != "reference":
+        raise SpecError(f"unknown ethnic mode {mode!r} (use reference or standardised)")
+    da = xr.DataArray(table, dims=("sex", "ethnicity"), coords={"sex": ["male", "female"], "ethnicity": np.asarray(groups, dtype=object)})
+    return da, without
+
+
+def warn_all_age_shares() -> None:
+    warnings.warn(ALL_AGE_WARNING, AllAgeSharesWarning, stacklevel=3)
