@@ -26,9 +26,18 @@ from .population import (
     to_financial_years,
 )
 from .readers import read_snpp, read_tidy
-from .assumptions import RateSet, get_rate_set, list_rate_sets, load_rate_set, register
-from .projection import project
-from .tables import Table, table
+from .assumptions import (
+    RateSet,
+    RelativeRisks,
+    get_rate_set,
+    get_relative_risks,
+    list_rate_sets,
+    load_rate_set,
+    register,
+)
+from .ethnicity import EthnicMix, get_ethnic_mix, load_mapping, read_ethnic_mix, split_by_ethnicity
+from .projection import ethnic_adjustment, project
+from .tables import Table, compare, table
 from .report import load_spec, run_spec
 
 __all__ = [
@@ -39,7 +48,9 @@ __all__ = [
     "select_areas", "select_years", "to_financial_years",
     "read_snpp", "read_tidy",
     "RateSet", "get_rate_set", "list_rate_sets", "load_rate_set", "register",
-    "project",
-    "Table", "table",
+    "RelativeRisks", "get_relative_risks",
+    "EthnicMix", "read_ethnic_mix", "get_ethnic_mix", "load_mapping", "split_by_ethnicity",
+    "project", "ethnic_adjustment",
+    "Table", "table", "compare",
     "load_spec", "run_spec",
 ]

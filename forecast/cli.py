@@ -15,7 +15,7 @@ import click
 
 from ._io import atomic_path, write_text
 from ._version import __version__
-from .errors import ForecastError
+from .errors import ForecastError, ForecastWarning
 
 EXIT_BAD_INPUT = 2
 
@@ -43,6 +43,7 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         warnings.showwarning = _show_warning
+        warnings.filterwarnings("always", category=ForecastWarning)  # our caveats are output, not noise
         try:
             return super().invoke(ctx)
         except ForecastError as e:
@@ -230,7 +231,7 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
             with at(field="--ethnic-mapping"):
                 mix = mix.map_groups(ethnic_mapping)
         with at(field="--ethnic-mix"):
-            pop = split_by_ethnicity(pop, mix)
+            pop = split_by_ethnicity(pop, mix, areas=_split(areas))
     ds = run(
         pop,
         _split(measures),

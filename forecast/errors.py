@@ -107,3 +107,8 @@ def at(*, file: str | PathLike | None = None, field: str | None = None, line: in
         yield
     except ForecastError as e:
         raise e.located(file=file, field=field, line=line) from None
+
+
+class ForecastWarning(UserWarning):
+    """A caveat about the user's inputs that the CLI always shows (once), e.g. that an
+    all-age ethnic mix overstates minority groups among older people."""

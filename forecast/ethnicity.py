@@ -47,7 +47,7 @@ from ._resources import data_dir, sha256_bytes
 from ._yaml import read_yaml
 from .ages import AgeBand, parse_band, parse_bands
 from .assumptions import MAPPING_SCHEMA, RelativeRisks, Source, registry
-from .errors import AssumptionError, ForecastError, InputError, SpecError
+from .errors import AssumptionError, ForecastError, ForecastWarning, InputError, SpecError
 from .population import DIMS, area_groups
 
 __all__ = [
@@ -76,7 +76,7 @@ ALL_AGE_WARNING = (
 )
 
 
-class AllAgeSharesWarning(UserWarning):
+class AllAgeSharesWarning(ForecastWarning):
     """An all-age ethnic mix was applied to an age-specific measure."""
 
 
@@ -375,8 +375,9 @@ class EthnicMapping:
                 out[g] = g
             else:
                 raise InputError(
-                    f"ethnic group {g!r} of the mix has no entry in mapping '{self.id}'",
-                    file=self.path or file or None, field="groups",
+                    f"ethnic group {g!r} has no entry in mapping '{self.id}'" + (f" ({self.path})" if self.path else "")
+                    + f"; its groups are: {', '.join(self.groups)}",
+                    file=file or None, field="ethnic_group",
                 )
         return out
 
@@ -431,23 +432,32 @@ def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
 
 # ---------------------------------------------------------------------------- split
 
-def split_by_ethnicity(population: xr.DataArray, mix: "EthnicMix | str | PathLike") -> xr.DataArray:
+def split_by_ethnicity(
+    population: xr.DataArray, mix: "EthnicMix | str | PathLike", *, areas: Sequence[str] | None = None
+) -> xr.DataArray:
     """The population cube with an ``ethnicity`` dim: population × the mix's shares.
 
     Each area with a row in the mix gets its own shares; a group area without one (a
     county) is the sum of its members' splits.  An area of the mix that is not in the
-    population, or an area of the population with no mix, is an error.  The sum over
-    ethnicity equals the original cube (to floating point).
+    population, or an area of the population (of ``areas``, if given: codes or names)
+    with no mix, is an error.  The sum over ethnicity equals the original cube (to
+    floating point).
     """
+    from .population import resolve_areas
+
     mix = get_ethnic_mix(mix)
     if "ethnicity" in population.dims:
         raise SpecError("the population is already split by ethnicity")
-    pop_areas = [str(a) for a in population["area"].values]
-    extra = [a for a in mix.areas if a not in pop_areas]
+    all_areas = [str(a) for a in population["area"].values]
+    extra = [a for a in mix.areas if a not in all_areas]
     if extra:
         raise InputError(
             f"area(s) {', '.join(extra)} of the ethnic mix are not in the population", file=mix.file or None, field="area_code"
         )
+    whole = population
+    if areas is not None:
+        population = population.sel(area=resolve_areas(population, areas))
+    pop_areas = [str(a) for a in population["area"].values]
     groups = area_groups(population)
     own = [a for a in pop_areas if a in mix.areas]
     derived = []
@@ -455,7 +465,7 @@ def split_by_ethnicity(population: xr.DataArray, mix: "EthnicMix | str | PathLik
         if a in own:
             continue
         leaves = _leaves(a, groups)
-        if a in groups and all(x in own for x in leaves):
+        if a in groups and all(x in mix.areas for x in leaves):
             derived.append(a)
             continue
         name = str(population.sel(area=a)["area_name"].item())
@@ -463,15 +473,16 @@ def split_by_ethnicity(population: xr.DataArray, mix: "EthnicMix | str | PathLik
 
     top = int(population.attrs["open_top_age"])
     shares = mix.shares_by_age(population["age"].values, top)
-    base = population.sel(area=own)
-    split = base * shares.sel(area=own)
-    split = split.transpose(*DIMS, "ethnicity")
-    parts = [split]
+    parts = []
+    if own:
+        parts.append((population.sel(area=own) * shares.sel(area=own)).transpose(*DIMS, "ethnicity"))
     for g in derived:
-        summed = split.sel(area=_leaves(g, groups)).sum("area")
+        leaves = _leaves(g, groups)
+        full = _full_population(whole, leaves)
+        summed = (full * shares.sel(area=leaves)).sum("area").transpose(*DIMS[1:], "ethnicity")
         summed = summed.expand_dims(area=[g]).assign_coords(area_name=("area", [str(population.sel(area=g)["area_name"].item())]))
         parts.append(summed)
-    out = xr.concat(parts, dim="area", coords="minimal", compat="override") if len(parts) > 1 else split
+    out = xr.concat(parts, dim="area", coords="minimal", compat="override") if len(parts) > 1 else parts[0]
     out = out.sel(area=pop_areas).transpose(*DIMS, "ethnicity")
     out = out.assign_coords(area_name=("area", population["area_name"].values), ethnicity=out["ethnicity"].values.astype(object))
     out.name = population.name
@@ -488,6 +499,15 @@ def split_by_ethnicity(population: xr.DataArray, mix: "EthnicMix | str | PathLik
     if derived:
         out.attrs["ethnic_mix_derived_areas"] = ", ".join(derived)
     return out
+
+
+def _full_population(population: xr.DataArray, leaves: Sequence[str]) -> xr.DataArray:
+    """The member areas of a group (they may have been left out of an area selection)."""
+    have = [str(a) for a in population["area"].values]
+    missing = [a for a in leaves if a not in have]
+    if missing:
+        raise SpecError(f"area(s) {', '.join(missing)} are needed to split a group area but are not in the population")
+    return population.sel(area=list(leaves))
 
 
 def _leaves(code: str, groups: Mapping[str, Sequence[str]], seen: tuple = ()) -> list[str]:

@@ -305,5 +305,6 @@ def ethnic_adjustment(
     if mapping is not None:
         m = m.map_groups(mapping)
     without = project(pop, rate_sets, **kwargs)
-    with_ = project(split_by_ethnicity(pop, m), rate_sets, relative_risks=relative_risks, ethnic_mode=ethnic_mode, **kwargs)
+    split = split_by_ethnicity(pop, m, areas=kwargs.get("areas"))
+    with_ = project(split, rate_sets, relative_risks=relative_risks, ethnic_mode=ethnic_mode, **kwargs)
     return {"without": without, "with": with_}

@@ -363,7 +363,7 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
             except ForecastError as err:
                 raise err.located(file=spec.path, field="ethnicity.mapping", line=spec.lines.get("ethnicity", "mapping")) from None
         try:
-            split = split_by_ethnicity(pop, mix)
+            split = split_by_ethnicity(pop, mix, areas=spec.areas)
         except ForecastError as err:
             raise err.located(file=spec.path, field="ethnicity.mix", line=spec.lines.get("ethnicity", "mix")) from None
 

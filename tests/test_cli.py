@@ -188,3 +188,59 @@ def test_bad_rate_set_files(tmp_path):
 def test_output_folder_missing(tmp_path):
     r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "-o", tmp_path / "no" / "x.csv", cwd=tmp_path)
     assert_bad_input(r, "output folder does not exist")
+
+
+# ---------------------------------------------------------------------------- ethnicity
+
+ETH = ["--ethnic-mix", "census2021_ts021_llr", "--ethnic-mapping", "census2021_to_broad5"]
+
+
+def test_run_by_ethnicity(tmp_path):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "dementia_uk_2014", "-y", "2030", "--ages", "65+", *ETH,
+                     "--relative-risks", "pham2018_dementia_irr", "--by", "ethnicity", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "ethnicity", "measure", "value"]
+    assert set(df.ethnicity) == {"White", "Mixed", "Asian", "Black", "Other"}
+    # the caveat about all-age shares, once, as a plain line
+    assert r.stderr.count("forecast: warning: the ethnic mix has all-age shares only") == 1
+
+
+def test_run_with_adjustment_sums_groups(tmp_path):
+    plain = forecast_cli("run", "-a", "Leicester", "-m", "dementia_uk_2014", "-y", "2030", "--ages", "65+", cwd=tmp_path)
+    same = forecast_cli("run", "-a", "Leicester", "-m", "dementia_uk_2014", "-y", "2030", "--ages", "65+", *ETH, cwd=tmp_path)
+    a, b = (pd.read_csv(io.StringIO(x.stdout)) for x in (plain, same))
+    assert list(b.columns) == list(a.columns)
+    # no relative risks: the split changes nothing
+    assert b.value.to_numpy() == pytest.approx(a.value.to_numpy(), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["--ethnic-mix", "census2011_white_by_age_llr", "--relative-risks", "pham2018_dementia_irr"],
+         ["--relative-risks: relative risks 'pham2018_dementia_irr' are given for group(s) 'Black', 'Asian'"]),
+        (["--ethnic-mix", "census2021_ts021_llr", "--relative-risks", "pham2018_dementia_irr"],
+         ["--relative-risks", "which the ethnic mix does not have"]),
+        (["--ethnic-mix", "nosuchmix"], ["unknown ethnic mix 'nosuchmix'"]),
+        (["--ethnic-mix", "census2021_ts021_llr", "--ethnic-mapping", "llr2007_to_broad5"], ["has no entry in mapping 'llr2007_to_broad5'"]),
+        (["--by", "ethnicity"], ["--by ethnicity needs --ethnic-mix"]),
+        (["--ethnic-mix", "census2021_ts021_llr", "--ethnic-mapping", "census2021_to_broad5", "--relative-risks", "apms2014_cmd_ethnicity"],
+         ["are for measure 'common_mental_disorder'"]),
+    ],
+)
+def test_run_ethnicity_errors(tmp_path, args, fragments):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "dementia_uk_2014", "-y", "2030", "--ages", "65+", *args, cwd=tmp_path)
+    assert_bad_input(r, *fragments)
+
+
+def test_table_by_ethnicity_and_compare(tmp_path):
+    spec = EXAMPLES_DIR / "llr_ethnic_table1.yaml"
+    r = forecast_cli("table", spec, cwd=tmp_path)
+    assert r.returncode == 0 and "2025 without | 2025 with | 2025 difference" in r.stdout
+    r = forecast_cli("table", spec, "--by", "ethnicity", cwd=tmp_path)
+    assert_bad_input(r, "ethnicity.compare", "cannot be combined")
+    plain = tmp_path / "by.yaml"
+    plain.write_text(spec.read_text().replace("compare: true", "compare: false"))
+    r = forecast_cli("table", plain, "--by", "ethnicity", cwd=tmp_path)
+    assert r.returncode == 0 and "| Leicester: Asian |" in r.stdout and "| **Total: Black** |" in r.stdout
