@@ -65,9 +65,11 @@ ENTRY_POINT_GROUP = "forecast.assumptions"
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = {
-    "schema", "id", "measure", "label", "source", "rates", "intervals", "bases",
+    "schema", "id", "measure", "label", "source", "rates", "counts", "intervals", "bases",
     "open_top", "ethnicity", "trend", "notes",
 }
+#: statsmodels.stats.proportion.proportion_confint methods accepted for intervals from counts
+INTERVAL_METHODS = ("wilson", "beta", "jeffreys", "agresti_coull", "normal")
 _SOURCE_KEYS = {"citation", "url", "doi", "read_from", "table", "notes", "licence"}
 _RATE_KEYS = {"unit", "bands", "male", "female", "persons"}
 _OPEN_TOP_RULES = ("error", "first_band", "weights")
@@ -197,6 +199,8 @@ class RateSet:
     intervals: Mapping[str, np.ndarray] | None = None
     interval_level: float = 0.95
     bases: Mapping[str, np.ndarray] | None = None
+    counts: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None  # sex -> (cases, population)
+    interval_method: str = ""
     open_top: OpenTop = field(default_factory=OpenTop)
     ethnicity: "RelativeRisks | str | None" = None  # inline ratios, or the id of a relative-risks file
     trend: Trend | None = None
@@ -370,9 +374,17 @@ class _Parser:
             raise self.fail("label must be text", "label")
 
         source = self._source(d.get("source"), ("source",))
-        unit, bands, rates, sexes = self._rates()
-        intervals, level = self._intervals(unit, bands, rates, sexes)
-        bases = self._bases(bands, sexes)
+        counts, method = None, ""
+        if "counts" in d:
+            if "rates" in d:
+                raise self.fail("give either rates or counts, not both", "counts")
+            unit, bands, rates, sexes, counts = self._counts()
+            intervals, level, method = self._intervals_from_counts(counts)
+            bases = {s: c[1].copy() for s, c in counts.items()}
+        else:
+            unit, bands, rates, sexes = self._rates()
+            intervals, level = self._intervals(unit, bands, rates, sexes)
+            bases = self._bases(bands, sexes)
         open_top = self._open_top(bands)
         trend = self._trend()
         ethnicity = self._ethnicity(rid, measure)
@@ -390,6 +402,8 @@ class _Parser:
             intervals=intervals,
             interval_level=level,
             bases=bases,
+            counts=counts,
+            interval_method=method,
             open_top=open_top,
             ethnicity=ethnicity,
             trend=trend,
@@ -434,22 +448,14 @@ class _Parser:
     def _rates(self):
         r = self.data.get("rates")
         if not isinstance(r, dict):
-            raise self.fail("missing or not a mapping (needs unit, bands and male/female or persons)", "rates")
+            raise self.fail("missing or not a mapping (needs unit, bands and male/female or persons; or give counts)", "rates")
         unknown = sorted(set(r) - _RATE_KEYS, key=str)
         if unknown:
             raise self.fail(f"unknown key (known: {', '.join(sorted(_RATE_KEYS))})", "rates", unknown[0])
         unit = r.get("unit")
         if unit not in UNITS:
             raise self.fail(f"unknown unit {unit!r} (use {', '.join(UNITS)})", "rates", "unit")
-        raw_bands = r.get("bands")
-        if not isinstance(raw_bands, list) or not raw_bands:
-            raise self.fail("must be a non-empty list of age bands such as '65-69' or '90+'", "rates", "bands")
-        try:
-            bands = parse_bands([str(b) for b in raw_bands], contiguous=True)
-        except ForecastError as e:
-            raise self.fail(e.message, "rates", "bands") from None
-        if list(bands) != sorted(bands):
-            raise self.fail("bands must be in increasing order of age", "rates", "bands")
+        bands = self._bands(r.get("bands"), "rates", "bands")
         has_sex = [k for k in ("male", "female") if k in r]
         if "persons" in r and has_sex:
             raise self.fail("give either 'persons' or 'male' and 'female', not both", "rates", "persons")
@@ -471,6 +477,71 @@ class _Parser:
         if sexes == ("persons",):
             rates = {"male": rates["persons"], "female": rates["persons"].copy()}
         return unit, bands, rates, sexes
+
+    def _bands(self, raw_bands, *keys) -> tuple[AgeBand, ...]:
+        if not isinstance(raw_bands, list) or not raw_bands:
+            raise self.fail("must be a non-empty list of age bands such as '65-69' or '90+'", *keys)
+        try:
+            bands = parse_bands([str(b) for b in raw_bands], contiguous=True)
+        except ForecastError as e:
+            raise self.fail(e.message, *keys) from None
+        if list(bands) != sorted(bands):
+            raise self.fail("bands must be in increasing order of age", *keys)
+        return bands
+
+    def _counts(self):
+        """``counts: {bands, male: {cases, population}, female: {…}}`` (or ``persons``)."""
+        c = self.data.get("counts")
+        if not isinstance(c, dict):
+            raise self.fail("must be a mapping: bands, and cases and population per sex", "counts")
+        unknown = sorted(set(c) - {"bands", "male", "female", "persons"}, key=str)
+        if unknown:
+            raise self.fail("unknown key (known: bands, male, female, persons)", "counts", unknown[0])
+        bands = self._bands(c.get("bands"), "counts", "bands")
+        sexes = ("persons",) if "persons" in c else ("male", "female")
+        if "persons" in c and ({"male", "female"} & set(c)):
+            raise self.fail("give either 'persons' or 'male' and 'female', not both", "counts", "persons")
+        counts, rates = {}, {}
+        for sex in sexes:
+            block = c.get(sex)
+            if not isinstance(block, dict) or set(block) != {"cases", "population"}:
+                raise self.fail("must be {cases: [...], population: [...]}", "counts", sex)
+            cases = self._number_list(block["cases"], ("counts", sex, "cases"), len(bands))
+            pop = self._number_list(block["population"], ("counts", sex, "population"), len(bands))
+            for i, (k, n) in enumerate(zip(cases, pop)):
+                if k < 0 or k != int(k):
+                    raise self.fail(f"{k:g} must be a whole number of cases, 0 or more", "counts", sex, "cases", i)
+                if n <= 0 or n != int(n):
+                    raise self.fail(f"{n:g} must be a positive whole number", "counts", sex, "population", i)
+                if k > n:
+                    raise self.fail(f"{k:g} cases out of a population of {n:g}", "counts", sex, "cases", i)
+            counts[sex] = (np.asarray(cases), np.asarray(pop))
+            rates[sex] = counts[sex][0] / counts[sex][1]
+        if sexes == ("persons",):
+            counts = {"male": counts["persons"], "female": counts["persons"]}
+            rates = {"male": rates["persons"], "female": rates["persons"].copy()}
+        return "proportion", bands, rates, sexes, counts
+
+    def _intervals_from_counts(self, counts):
+        """Binomial intervals from counts, with statsmodels ``proportion_confint``."""
+        iv = self.data.get("intervals")
+        if iv is None:
+            return None, 0.95, ""
+        if not isinstance(iv, dict) or set(iv) - {"method", "level"}:
+            raise self.fail("with counts, intervals are computed: give only method and level", "intervals")
+        method = iv.get("method", "wilson")
+        if method not in INTERVAL_METHODS:
+            raise self.fail(f"unknown method {method!r} (use {', '.join(INTERVAL_METHODS)})", "intervals", "method")
+        level = iv.get("level", 0.95)
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise self.fail(f"level {level!r} must be between 0 and 1", "intervals", "level")
+        from statsmodels.stats.proportion import proportion_confint
+
+        out = {}
+        for sex, (k, n) in counts.items():
+            lo, hi = proportion_confint(k, n, alpha=1 - level, method=method)
+            out[sex] = np.column_stack([np.clip(lo, 0, 1), np.clip(hi, 0, 1)])
+        return out, float(level), method
 
     def _intervals(self, unit, bands, rates, sexes):
         iv = self.data.get("intervals")
@@ -742,8 +813,10 @@ RateSetLike = RateSet | str | PathLike
 
 RR_SCHEMA = "forecast.relative-risks/1"
 MAPPING_SCHEMA = "forecast.ethnic-mapping/1"
+DERIVED_SCHEMA = "forecast.derived-measures/1"
 _SCHEMA_LINE = re.compile(r"^schema:\s*['\"]?([\w.\-/]+)", re.MULTILINE)
-_KIND = {SCHEMA: "rate set", RR_SCHEMA: "relative risks", MAPPING_SCHEMA: "ethnic-group mapping"}
+_KIND = {SCHEMA: "rate set", RR_SCHEMA: "relative risks", MAPPING_SCHEMA: "ethnic-group mapping",
+         DERIVED_SCHEMA: "derived-measures file"}
 
 
 def schema_of(path: Path) -> str | None:
@@ -888,6 +961,10 @@ def load_any(path: str | PathLike):
         from .ethnicity import load_mapping  # mappings belong to the ethnicity module
 
         return load_mapping(path)
+    if schema == DERIVED_SCHEMA:
+        from .derived import load_derived  # derived measures have their own module
+
+        return load_derived(path)
     return load_rate_set(path)
 
 

@@ -16,6 +16,7 @@ import click
 from ._io import atomic_path, write_text
 from ._version import __version__
 from .errors import ForecastError, ForecastWarning
+from .errors import at as _at
 
 EXIT_BAD_INPUT = 2
 
@@ -137,9 +138,14 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _parse_years(values: Sequence[str]) -> list[int | str]:
+    from .population import expand_periods
+
     out: list[int | str] = []
     for part in _split(values):
-        if "/" in part:
+        if "/" in part and "-" in part:
+            with _at(field="--years"):
+                out.extend(expand_periods(part))
+        elif "/" in part:
             out.append(part)
         elif "-" in part.strip("-"):
             a, b = part.split("-", 1)
@@ -156,6 +162,10 @@ def _parse_years(values: Sequence[str]) -> list[int | str]:
 
 
 def _population_options(f):
+    f = click.option("--mye", "mye", multiple=True, type=click.Path(dir_okay=False),
+                     help="ONS mid-year estimates file(s) to join to the population by year (tidy, Nomis or MYEB1 layout).")(f)
+    f = click.option("--history", is_flag=True,
+                     help="Join the shipped ONS mid-year estimates for 2011 and 2018 to the population (for base years).")(f)
     f = click.option("--groups", "groups", multiple=True, type=click.Path(dir_okay=False),
                      help="Area-groups YAML: add areas made of other areas (e.g. a county from its districts).")(f)
     f = click.option("--population-format", type=click.Choice(["snpp", "tidy"]), default="snpp", show_default=True,
@@ -165,9 +175,9 @@ def _population_options(f):
     return f
 
 
-def _load_population(population, population_format, groups):
-    from .population import add_groups, default_population, load_groups
-    from .readers import read_snpp, read_tidy
+def _load_population(population, population_format, groups, history=False, mye=()):
+    from .population import add_groups, combine_populations, default_history, default_population, load_groups
+    from .readers import read_mye, read_snpp, read_tidy
 
     if not population:
         pop = default_population()
@@ -177,6 +187,9 @@ def _load_population(population, population_format, groups):
         pop = read_tidy(population[0])
     else:
         pop = read_snpp(list(population))
+    extra = ([default_history()] if history else []) + [read_mye(m) for m in mye]
+    if extra:
+        pop = combine_populations(extra + [pop])
     for g in groups:
         pop = add_groups(pop, load_groups(g))
     return pop
@@ -203,20 +216,25 @@ Examples:
               help="Ethnic relative risks (id or YAML), applied to the measures they name, e.g. pham2018_dementia_irr.")
 @click.option("--ethnic-mode", type=click.Choice(["reference", "standardised"]), help="Override the relative risks' own mode.")
 @click.option("--by", type=click.Choice(["ethnicity"]), help="Keep the ethnic groups as rows (adds an ethnicity column).")
+@click.option("--derived", "derived", multiple=True,
+              help="Derived-measures file(s) (id or YAML), e.g. leicester_carers_2015; needs --ages or --bands.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "netcdf"]), help="Output format (default: from --output's suffix, else csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for netcdf).")
-def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, ethnic_mix, ethnic_mapping,
-            relative_risks, ethnic_mode, by, fmt, output) -> None:
+def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, history, mye, ethnic_mix,
+            ethnic_mapping, relative_risks, ethnic_mode, by, derived, fmt, output) -> None:
     """Project demand and write it as a tidy CSV or NetCDF.
 
     The CSV has the columns area_code, area_name, year, sex, age_band, measure, value.
+    A measure may be named: --measures young_carers=census2011_unpaid_care.
     """
     from .runs import run, to_tidy_frame
 
     fmt = _infer_format(fmt, output, ("csv", "netcdf"), "csv")
     if fmt == "netcdf" and not output:
         _fail("netcdf output needs --output FILE")
-    pop = _load_population(population, population_format, groups)
+    if derived and not (bands or ages):
+        _fail("--derived needs --ages or --bands (so that every measure shares its age bands)")
+    pop = _load_population(population, population_format, groups, history, mye)
     if by and not ethnic_mix:
         _fail("--by ethnicity needs --ethnic-mix")
     if (ethnic_mapping or relative_risks or ethnic_mode) and not ethnic_mix:
@@ -241,7 +259,8 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         ages=ages,
         relative_risks=_split(relative_risks) or None,
         ethnic_mode=ethnic_mode,
-        field_names={k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks")},
+        derived=_split(derived),
+        field_names={k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks", "derived")},
     )
     if ethnic_mix and not by:
         ds = [d.sum("ethnicity", keep_attrs=True) for d in ds]
@@ -396,11 +415,11 @@ Examples:
   forecast areas leic          (codes or names containing 'leic')""")
 @click.argument("text", required=False, default="")
 @_population_options
-def areas_cmd(text: str, population, population_format, groups) -> None:
+def areas_cmd(text: str, population, population_format, groups, history, mye) -> None:
     """Find area codes by name (or list all areas of the population)."""
     from .population import find_areas
 
-    pop = _load_population(population, population_format, groups)
+    pop = _load_population(population, population_format, groups, history, mye)
     df = find_areas(pop, text)
     if df.empty:
         _fail(f"no area code or name contains {text!r}")

@@ -52,7 +52,12 @@ __all__ = [
     "parse_financial_year",
     "financial_year_label",
     "to_financial_years",
+    "strategy_end",
+    "expand_periods",
     "default_population",
+    "default_history",
+    "combine_populations",
+    "year_span",
     "area_groups",
     "check_disjoint",
 ]
@@ -315,6 +320,22 @@ def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
 
 # ---------------------------------------------------------------------------- years
 
+def year_span(years: Iterable[int]) -> str:
+    """``[2011, 2018, 2022, 2023, …, 2047]`` → ``"2011, 2018, 2022-2047"``."""
+    ys = sorted(set(int(y) for y in years))
+    if not ys:
+        return "none"
+    runs, start, prev = [], ys[0], ys[0]
+    for y in ys[1:] + [None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        runs.append(str(start) if start == prev else f"{start}-{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(runs)
+
+
 def select_years(obj: xr.DataArray | xr.Dataset, years: Iterable[int] | None):
     """Select mid-years, with a clear error for a year the data does not cover."""
     if years is None:
@@ -323,7 +344,7 @@ def select_years(obj: xr.DataArray | xr.Dataset, years: Iterable[int] | None):
     have = [int(y) for y in obj["year"].values]
     for y in years:
         if y not in have:
-            raise SpecError(f"year {y} is outside the population's years {have[0]}-{have[-1]}")
+            raise SpecError(f"year {y} is outside the population's years {year_span(have)}")
     return obj.sel(year=years)
 
 
@@ -343,6 +364,69 @@ def parse_financial_year(label: str) -> int:
 
 def financial_year_label(start: int) -> str:
     return f"{start}/{(start + 1) % 100:02d}"
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+)}
+_MONTH_YEAR = re.compile(r"^(?:\d{1,2}\s+)?([a-z]+)\s+(\d{4})$")
+_YEAR_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def strategy_end(text: str) -> str:
+    """The last financial year of a strategy that runs "to March 2030" → ``"2029/30"``.
+
+    Accepts ``"March 2030"``, ``"31 March 2030"``, ``"2030-03"``, or a financial year
+    label itself.  A month of April or later ends in the financial year it opens.
+    """
+    t = " ".join(str(text).strip().lower().split())
+    if "/" in t:
+        return financial_year_label(parse_financial_year(t))
+    m = _MONTH_YEAR.match(t)
+    if m and m[1] in _MONTHS:
+        month, year = _MONTHS[m[1]], int(m[2])
+    else:
+        m = _YEAR_MONTH.match(t)
+        if not m or not 1 <= int(m[2]) <= 12:
+            raise SpecError(f"cannot read the strategy end {text!r} (use e.g. 'March 2030' or '2029/30')")
+        year, month = int(m[1]), int(m[2])
+    start = year if month >= 4 else year - 1
+    return financial_year_label(start)
+
+
+def expand_periods(value) -> list:
+    """Years for a table: a list, a range ``"2025-2040"`` / ``"2022/23-2029/30"``, or
+    ``{from: 2022/23, to: "March 2030"}`` (the end may be a strategy end month).
+
+    Mid-years come back as ints, financial years as labels.  An end before the start is
+    an error.
+    """
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, Mapping):
+        if set(value) != {"from", "to"}:
+            raise SpecError("a range of years needs 'from' and 'to'")
+        start, end = str(value["from"]).strip(), str(value["to"]).strip()
+    elif isinstance(value, str) and re.search(r"\s(?:to)\s|(?<=\d)-(?=\d{4})", value):
+        start, end = re.split(r"\s+to\s+|(?<=\d)-(?=\d{4})", value.strip(), maxsplit=1)
+    elif isinstance(value, str):
+        return [value]
+    else:
+        raise SpecError(f"cannot read years {value!r}")
+    if "/" in start:
+        s0 = parse_financial_year(start)
+        e_label = strategy_end(end) if not end.isdigit() else financial_year_label(int(end) - 1)
+        e0 = parse_financial_year(e_label)
+        if e0 < s0:
+            raise SpecError(f"the end {end} (financial year {e_label}) is before the start {start}")
+        return [financial_year_label(y) for y in range(s0, e0 + 1)]
+    if not (start.isdigit() and end.isdigit()):
+        raise SpecError(f"cannot read the range {start!r} to {end!r} (use years such as 2025 or financial years such as 2025/26)")
+    if int(end) < int(start):
+        raise SpecError(f"the end {end} is before the start {start}")
+    return list(range(int(start), int(end) + 1))
 
 
 def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | None = None):
@@ -366,7 +450,7 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
         for y in (s, s + 1):
             if y not in years:
                 raise SpecError(
-                    f"financial year {financial_year_label(s)} needs mid-{y}, outside the years {years[0]}-{years[-1]}"
+                    f"financial year {financial_year_label(s)} needs mid-{y}, outside the years {year_span(years)}"
                 )
     with xr.set_options(keep_attrs=True):
         a = obj.sel(year=starts)
@@ -378,6 +462,64 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
     out.attrs = dict(obj.attrs)
     out.attrs["period"] = "financial year (April-March): 0.75 x mid-year Y + 0.25 x mid-year Y+1"
     return out
+
+
+# ---------------------------------------------------------------------------- combining
+
+def combine_populations(pops: Sequence[xr.DataArray]) -> xr.DataArray:
+    """Join populations of different years (e.g. mid-year estimates for 2011 and 2018
+    and a projection from 2022) into one cube.
+
+    Every cube must have the same areas (codes), sexes and ages; a year in two cubes is
+    an error.  Provenance is joined; area groups are kept.
+    """
+    pops = list(pops)
+    if not pops:
+        raise SpecError("no populations to combine")
+    for p in pops:
+        validate_cube(p)
+    first = pops[0]
+    areas = sorted(map(str, first["area"].values))
+    seen: dict[int, int] = {}
+    for i, p in enumerate(pops):
+        if sorted(map(str, p["area"].values)) != areas:
+            a, b = set(areas), set(map(str, p["area"].values))
+            diff = sorted(a ^ b)
+            raise SpecError(f"populations to combine cover different areas (not in both: {', '.join(diff)})")
+        if int(p.attrs["open_top_age"]) != int(first.attrs["open_top_age"]):
+            raise SpecError("populations to combine have different top age groups")
+        for y in map(int, p["year"].values):
+            if y in seen:
+                raise SpecError(f"year {y} is in two of the populations to combine")
+            seen[y] = i
+    order = [str(a) for a in first["area"].values]
+    parts = [p.sel(area=order).assign_coords(area_name=("area", first["area_name"].values)) for p in pops]
+    out = xr.concat(parts, dim="year", coords="minimal", compat="override", join="exact").sortby("year")
+    out.name = "population"
+    attrs: dict[str, object] = {"open_top_age": int(first.attrs["open_top_age"])}
+    for key in ("title", "publisher", "licence", "source", "sha256", "notes", "source_format"):
+        values = [str(p.attrs[key]) for p in pops if p.attrs.get(key)]
+        if values:
+            attrs[key] = "; ".join(dict.fromkeys(values))
+    groups: dict[str, list[str]] = {}
+    for p in pops:
+        groups.update(area_groups(p))
+    if groups:
+        attrs["area_groups"] = json.dumps(groups)
+    out.attrs = attrs
+    return out
+
+
+def default_history() -> xr.DataArray:
+    """ONS mid-year estimates for 2011 and 2018, same areas as the default population
+    (``population/mye_leics_rutland_2011_2018_syoa.csv``, from Nomis NM_2002_1; OGL v3.0).
+    Leicestershire (E10000018) is a row of the file (the sum of its districts)."""
+    from .readers.ons_mye import read_mye
+
+    pop = read_mye(data_dir("population") / "mye_leics_rutland_2011_2018_syoa.csv")
+    pop.attrs.update(title="ONS mid-year population estimates 2011 and 2018 (Nomis NM_2002_1)",
+                     publisher="Office for National Statistics", licence="Open Government Licence v3.0")
+    return pop
 
 
 # ---------------------------------------------------------------------------- default

@@ -4,18 +4,21 @@
 
     schema: forecast.table/1
     title: "Table 1: People aged 65 and over predicted to have dementia and depression"
-    population: default              # or {snpp: [files or a zip or a folder], groups: file}
-                                     # or {tidy: file, groups: file}
+    population: default              # default | history | {snpp: files} | {tidy: file} | {mye: file}
+                                     # or a list of them, joined by year: [history, default]
     groups:                          # optional: areas made of other areas (codes or names)
       - {code: LLR, name: "Leicester, Leicestershire and Rutland", members: [E10000018, Leicester, Rutland]}
     areas: [E10000018, Leicester, Rutland]     # codes or names, in row order
     measures:
       - rate_set: dementia_uk_2007    # an id, or a path to a YAML file (relative to this spec)
         label: Dementia
-      - rate_set: depression_15pct
-        label: Depression
+      - rate_set: census2011_unpaid_care
+        name: young_carers            # the measure's name (default: the rate set's measure)
+        ages: "5-17"                  # this measure's ages (default: the spec's ages)
+      - derived: young_carers_known   # a measure of a derived-measures file (below)
+    derived: leicester_carers_2015   # derived-measures file(s): an id or a path
     ages: "65+"
-    years: [2025, 2030, 2035, 2040]  # or financial years: ["2025/26", ...]
+    years: [2025, 2030, 2035, 2040]  # or ["2025/26", ...], "2025-2040", {from: 2022/23, to: March 2030}
     change: [2025, 2040]
     totals: true
     round_to: 10
@@ -26,7 +29,7 @@
       mode: reference                # optional: override the relative risks' own mode
       compare: true                  # show each area without and with the adjustment
 
-    (and per measure: ``relative_risks: pham2018_dementia_irr``)
+    (and per rate-set measure: ``relative_risks: pham2018_dementia_irr``)
 
 Paths are relative to the spec file.  Every problem is an error naming the spec
 file, the line and the field (``measures[1].rate_set``, ``areas[2]``, ``years[3]``).
@@ -44,26 +47,32 @@ import xarray as xr
 from ._yaml import Lines, read_yaml
 from .ages import parse_band, parse_bands
 from .assumptions import get_rate_set, get_relative_risks
-from .ethnicity import get_ethnic_mix, split_by_ethnicity
+from .derived import apply_derived, load_derived
+from .ethnicity import get_ethnic_mix, relative_risk_array, split_by_ethnicity
 from .errors import ForecastError, SpecError
 from .population import (
     AreaGroup,
     add_groups,
     check_disjoint,
+    combine_populations,
+    default_history,
     default_population,
+    expand_periods,
     load_groups,
     parse_financial_year,
     resolve_areas,
+    year_span,
 )
 from .projection import project
-from .readers import read_snpp, read_tidy
+from .readers import read_mye, read_snpp, read_tidy
 from .tables import Table, compare, table
 
 __all__ = ["TableSpec", "load_spec", "run_spec", "load_population"]
 
 SCHEMA = "forecast.table/1"
-_KEYS = {"schema", "title", "population", "groups", "ethnicity", "areas", "measures", "ages", "bands", "years", "change",
-         "totals", "round_to", "notes"}
+_KEYS = {"schema", "title", "population", "groups", "ethnicity", "areas", "measures", "derived", "ages", "bands",
+         "years", "change", "totals", "round_to", "notes"}
+_SOURCES = ("snpp", "tidy", "mye")
 
 
 @dataclass
@@ -76,8 +85,9 @@ class EthnicitySpec:
 
 @dataclass
 class PopulationSpec:
-    kind: str = "default"  # default | snpp | tidy
-    files: list[Path] = field(default_factory=list)
+    """Population sources, joined by year: ("default"|"history", None) or (kind, [files])."""
+
+    sources: list[tuple[str, list[Path]]] = field(default_factory=lambda: [("default", [])])
     groups: list[Path] = field(default_factory=list)
     inline_groups: list[AreaGroup] = field(default_factory=list)
 
@@ -98,6 +108,7 @@ class TableSpec:
     notes: list[str]
     lines: Lines = field(default_factory=lambda: Lines(None), repr=False)
     ethnicity: EthnicitySpec | None = None
+    derived: list[str] = field(default_factory=list)
 
     def fail(self, message: str, *keys: Any) -> SpecError:
         return SpecError(message, file=self.path, field=_field(keys) or None, line=self.lines.get(*keys) if keys else None)
@@ -110,6 +121,12 @@ def _field(keys) -> str:
     return name
 
 
+def _rel(value, spec_dir: Path) -> str:
+    """An id stays an id; a YAML path is taken relative to the spec's folder."""
+    v = str(value)
+    return str(spec_dir / v) if v.endswith((".yaml", ".yml")) or "/" in v else v
+
+
 def load_spec(path: str | PathLike) -> TableSpec:
     """Read and check a report spec (structure only; :func:`run_spec` checks content)."""
     path = Path(path)
@@ -119,31 +136,15 @@ def load_spec(path: str | PathLike) -> TableSpec:
     def fail(msg, *keys):
         return SpecError(msg, file=path, field=_field(keys) or None, line=lines.get(*keys) if keys else None)
 
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise fail(f"not a report spec (expected 'schema: {SCHEMA}')", "schema") if isinstance(data, dict) else fail(
-            f"not a report spec (expected a mapping with 'schema: {SCHEMA}')"
-        )
+    if not isinstance(data, dict):
+        raise fail(f"not a report spec (expected a mapping with 'schema: {SCHEMA}')")
+    if data.get("schema") != SCHEMA:
+        raise fail(f"not a report spec (expected 'schema: {SCHEMA}')", "schema")
     unknown = sorted(set(data) - _KEYS, key=str)
     if unknown:
         raise fail(f"unknown key (known: {', '.join(sorted(_KEYS))})", unknown[0])
 
-    # population
-    popspec = PopulationSpec()
-    p = data.get("population", "default")
-    if p != "default":
-        if not isinstance(p, dict) or not ({"snpp", "tidy"} & set(p)) or ({"snpp", "tidy"} <= set(p)):
-            raise fail("must be 'default', {snpp: files} or {tidy: file} (optionally with groups: file)", "population")
-        bad = sorted(set(p) - {"snpp", "tidy", "groups"}, key=str)
-        if bad:
-            raise fail("unknown key (known: snpp, tidy, groups)", "population", bad[0])
-        kind = "snpp" if "snpp" in p else "tidy"
-        files = p[kind] if isinstance(p[kind], list) else [p[kind]]
-        if not files or not all(isinstance(f, str) for f in files):
-            raise fail("must be a file name or a list of file names", "population", kind)
-        groups = p.get("groups", [])
-        groups = groups if isinstance(groups, list) else [groups]
-        popspec = PopulationSpec(kind, [spec_dir / f for f in files], [spec_dir / g for g in groups])
-
+    popspec = _population_spec(data.get("population", "default"), spec_dir, fail)
     inline = data.get("groups", [])
     if not isinstance(inline, list):
         raise fail("must be a list of {code, name, members}", "groups")
@@ -159,24 +160,39 @@ def load_spec(path: str | PathLike) -> TableSpec:
     if not isinstance(areas, list) or not areas or not all(isinstance(a, (str, int)) for a in areas):
         raise fail("must be a non-empty list of area codes or names", "areas")
 
+    ages = _ages(data.get("ages"), fail, "ages")
     measures = data.get("measures")
     if not isinstance(measures, list) or not measures:
-        raise fail("must be a non-empty list of {rate_set: id, label: text}", "measures")
+        raise fail("must be a non-empty list of {rate_set: id, label: text} or {derived: name}", "measures")
     ms = []
     for i, m in enumerate(measures):
         if isinstance(m, str):
             m = {"rate_set": m}
-        if not isinstance(m, dict) or "rate_set" not in m:
-            raise fail("each measure needs 'rate_set' (an id or a YAML path)", "measures", i)
-        bad = sorted(set(m) - {"rate_set", "label", "name", "relative_risks"}, key=str)
+        if not isinstance(m, dict) or ("rate_set" in m) == ("derived" in m):
+            raise fail("each measure needs 'rate_set' (an id or a YAML path) or 'derived' (a derived measure's name)", "measures", i)
+        allowed = {"rate_set", "label", "name", "relative_risks", "ages"} if "rate_set" in m else {"derived", "label"}
+        bad = sorted(set(m) - allowed, key=str)
         if bad:
-            raise fail("unknown key (known: rate_set, label, name, relative_risks)", "measures", i, bad[0])
+            raise fail(f"unknown key (known: {', '.join(sorted(allowed))})", "measures", i, bad[0])
+        if "derived" in m:
+            ms.append({"derived": str(m["derived"]), "label": m.get("label")})
+            continue
+        if m.get("name") is not None and (not isinstance(m["name"], str) or not m["name"].isidentifier()):
+            raise fail("must be a name of letters, digits and _", "measures", i, "name")
         ms.append({
             "rate_set": _rel(m["rate_set"], spec_dir),
             "label": m.get("label"),
             "name": m.get("name"),
+            "ages": _ages(m.get("ages"), fail, "measures", i, "ages") if "ages" in m else None,
             "relative_risks": _rel(m["relative_risks"], spec_dir) if m.get("relative_risks") else None,
         })
+
+    derived = data.get("derived", [])
+    derived = derived if isinstance(derived, list) else [derived]
+    derived = [_rel(d, spec_dir) for d in derived]
+    if any("derived" in m for m in ms) and not derived:
+        i = next(i for i, m in enumerate(ms) if "derived" in m)
+        raise fail("a derived measure needs a 'derived:' file that defines it", "measures", i, "derived")
 
     eth = data.get("ethnicity")
     ethnicity = None
@@ -197,17 +213,10 @@ def load_spec(path: str | PathLike) -> TableSpec:
             mode=eth.get("mode"),
             compare=eth.get("compare", False),
         )
-    elif any(m["relative_risks"] for m in ms):
-        i = next(i for i, m in enumerate(ms) if m["relative_risks"])
+    elif any(m.get("relative_risks") for m in ms):
+        i = next(i for i, m in enumerate(ms) if m.get("relative_risks"))
         raise fail("relative risks need an ethnic mix: add an 'ethnicity: {mix: …}' section", "measures", i, "relative_risks")
 
-    ages = data.get("ages")
-    if ages is not None:
-        try:
-            parse_band(str(ages))
-        except ForecastError as e:
-            raise fail(e.message, "ages") from None
-        ages = str(ages)
     bands = data.get("bands")
     if bands is not None:
         if isinstance(bands, str):
@@ -220,11 +229,15 @@ def load_spec(path: str | PathLike) -> TableSpec:
             raise fail(e.message, "bands") from None
         bands = [str(b) for b in bands]
 
-    years = data.get("years")
-    if not isinstance(years, list) or not years:
-        raise fail("must be a non-empty list of years (2025) or financial years (2025/26)", "years")
+    raw_years = data.get("years")
+    if raw_years is None or raw_years == []:
+        raise fail("must be a list of years (2025) or financial years (2025/26), or a range {from, to}", "years")
+    try:
+        years = expand_periods(raw_years)
+    except ForecastError as e:
+        raise fail(e.message, "years") from None
     for i, y in enumerate(years):
-        _check_period(y, fail, "years", i)
+        _check_period(y, fail, "years", i) if isinstance(raw_years, list) else _check_period(y, fail, "years")
     change = data.get("change")
     if change is not None:
         if not isinstance(change, list) or len(change) != 2:
@@ -244,13 +257,42 @@ def load_spec(path: str | PathLike) -> TableSpec:
     if title is not None and not isinstance(title, str):
         raise fail("must be text", "title")
     return TableSpec(path, title, popspec, [str(a) for a in areas], ms, ages, bands, list(years), change,
-                     totals, float(round_to), [str(n) for n in notes], lines, ethnicity)
+                     totals, float(round_to), [str(n) for n in notes], lines, ethnicity, derived)
 
 
-def _rel(value, spec_dir: Path) -> str:
-    """An id stays an id; a YAML path is taken relative to the spec's folder."""
-    v = str(value)
-    return str(spec_dir / v) if v.endswith((".yaml", ".yml")) or "/" in v else v
+def _ages(value, fail, *keys) -> str | None:
+    if value is None:
+        return None
+    try:
+        parse_band(str(value))
+    except ForecastError as e:
+        raise fail(e.message, *keys) from None
+    return str(value)
+
+
+def _population_spec(p, spec_dir: Path, fail) -> PopulationSpec:
+    items = p if isinstance(p, list) else [p]
+    if not items:
+        raise fail("give at least one population source", "population")
+    spec = PopulationSpec(sources=[])
+    for i, item in enumerate(items):
+        keys = ("population", i) if isinstance(p, list) else ("population",)
+        if item in ("default", "history"):
+            spec.sources.append((item, []))
+            continue
+        if not isinstance(item, dict) or len(set(item) & set(_SOURCES)) != 1:
+            raise fail("must be default, history, {snpp: files}, {tidy: file} or {mye: file} (optionally with groups: file)", *keys)
+        bad = sorted(set(item) - set(_SOURCES) - {"groups"}, key=str)
+        if bad:
+            raise fail(f"unknown key (known: {', '.join(_SOURCES)}, groups)", *keys, bad[0])
+        kind = next(k for k in _SOURCES if k in item)
+        files = item[kind] if isinstance(item[kind], list) else [item[kind]]
+        if not files or not all(isinstance(f, str) for f in files):
+            raise fail("must be a file name or a list of file names", *keys, kind)
+        spec.sources.append((kind, [spec_dir / f for f in files]))
+        groups = item.get("groups", [])
+        spec.groups += [spec_dir / g for g in (groups if isinstance(groups, list) else [groups])]
+    return spec
 
 
 def _check_period(y, fail, *keys) -> None:
@@ -270,10 +312,20 @@ def _check_period(y, fail, *keys) -> None:
 
 
 def load_population(spec: PopulationSpec) -> xr.DataArray:
-    """The population a spec names (the embedded default, SNPP files, or a tidy CSV)."""
-    if spec.kind == "default":
-        return default_population()
-    pop = read_snpp(spec.files) if spec.kind == "snpp" else read_tidy(spec.files[0])
+    """The population a spec names: one source, or several joined by year."""
+    pops = []
+    for kind, files in spec.sources:
+        if kind == "default":
+            pops.append(default_population())
+        elif kind == "history":
+            pops.append(default_history())
+        elif kind == "snpp":
+            pops.append(read_snpp(files))
+        elif kind == "tidy":
+            pops.append(read_tidy(files[0]))
+        else:
+            pops.append(read_mye(files[0]))
+    pop = pops[0] if len(pops) == 1 else combine_populations(pops)
     for g in spec.groups:
         pop = add_groups(pop, load_groups(g))
     return pop
@@ -289,9 +341,10 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
         raise spec.fail("a table by ethnicity needs an 'ethnicity: {mix: …}' section in the spec")
     if by == "ethnicity" and spec.ethnicity.compare:
         raise spec.fail("'compare: true' and a breakdown by ethnicity cannot be combined; drop one", "ethnicity", "compare")
+
     try:
         pop = load_population(spec.population)
-    except SpecError as e:
+    except ForecastError as e:
         raise e.located(file=spec.path, field="population", line=spec.lines.get("population")) from None
     for i, g in enumerate(spec.population.inline_groups):
         try:  # members may be codes or names of the population's areas
@@ -300,7 +353,6 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
         except ForecastError as e:
             raise spec.fail(e.message, "groups", i) from None
 
-    # areas, one by one so the error names the entry
     for i, a in enumerate(spec.areas):
         try:
             resolve_areas(pop, [a])
@@ -313,30 +365,31 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
     except ForecastError as e:
         raise spec.fail(e.message, "areas") from None
 
-    # years within the population (financial years need Y and Y+1)
     have = [int(y) for y in pop["year"].values]
     for key, values in (("years", spec.years), ("change", spec.change or ())):
         for i, y in enumerate(values):
             needed = [int(y)] if not (isinstance(y, str) and "/" in y) else [parse_financial_year(y), parse_financial_year(y) + 1]
             for n in needed:
                 if n not in have:
-                    raise spec.fail(f"{y} is outside the population's years {have[0]}-{have[-1]}", key, i)
+                    raise spec.fail(f"{y} is outside the population's years {year_span(have)}", key, i)
 
-    # rate sets
-    rate_sets = {}
-    labels = {}
-    risks = {}
+    # rate sets (and their names, labels, ages, relative risks)
+    rate_sets, labels, risks, ages_of = {}, {}, {}, {}
     for i, m in enumerate(spec.measures):
+        if "derived" in m:
+            continue
         try:
             rs = get_rate_set(m["rate_set"])
         except ForecastError as e:
             raise e.located(file=spec.path, field=f"measures[{i}].rate_set", line=spec.lines.get("measures", i, "rate_set")) from None
         name = m.get("name") or rs.measure
-        if name in rate_sets:
+        if name in rate_sets and not m.get("name"):
             name = rs.id
         if name in rate_sets:
-            raise spec.fail(f"rate set '{rs.id}' is listed twice", "measures", i)
+            raise spec.fail(f"the measure name '{name}' is used twice: give each a different name", "measures", i)
         rate_sets[name] = rs
+        ages_of[name] = m.get("ages") or spec.ages
+        m["_name"] = name
         if m.get("label"):
             labels[name] = m["label"]
         if m.get("relative_risks"):
@@ -366,31 +419,82 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
             split = split_by_ethnicity(pop, mix, areas=spec.areas)
         except ForecastError as err:
             raise err.located(file=spec.path, field="ethnicity.mix", line=spec.lines.get("ethnicity", "mix")) from None
-
-    if split is not None:
-        from .ethnicity import relative_risk_array
-
         for name, rr in risks.items():
-            i = list(rate_sets).index(name)
+            i = next(j for j, m in enumerate(spec.measures) if m.get("_name") == name)
             try:  # the ratios' groups must be the mix's groups
-                relative_risk_array(rr, split["ethnicity"].values, mode=spec.ethnicity.mode)
+                relative_risk_array(rr, split["ethnicity"].values, mode=e.mode)
             except ForecastError as err:
                 raise spec.fail(err.message, "measures", i, "relative_risks") from None
 
     def run(population, **kw):
-        try:
-            return project(population, rate_sets, ages=spec.ages, bands=spec.bands, areas=spec.areas, **kw)
-        except ForecastError as err:
-            key = "bands" if spec.bands else "ages"
-            raise err.located(file=spec.path, field=key, line=spec.lines.get(key)) from None
+        res = _project_measures(spec, population, rate_sets, ages_of, **kw)
+        for n, lab in labels.items():  # the spec's labels name the measures in derived notes too
+            if n in res.data_vars:
+                res[n].attrs["long_name"] = lab
+        return res
 
-    common = dict(labels=labels, totals=spec.totals, round_to=spec.round_to, title=spec.title, notes=spec.notes)
+    wanted = [m["derived"] for m in spec.measures if "derived" in m]
+
+    def derive(res):
+        for j, d in enumerate(spec.derived):
+            try:
+                mine = [n for n in wanted if n in load_derived(d).measures and n not in res.data_vars]
+                res = apply_derived(res, d, only=mine)
+            except ForecastError as err:
+                raise err.located(file=spec.path, field="derived", line=spec.lines.get("derived")) from None
+        return res
+
+    # which variables to show, in the spec's order
+    names, derived_labels = [], {}
+    for i, m in enumerate(spec.measures):
+        if "derived" in m:
+            known = set()
+            for d in spec.derived:
+                try:
+                    known |= set(load_derived(d).measures)
+                except ForecastError as err:
+                    raise err.located(file=spec.path, field="derived", line=spec.lines.get("derived")) from None
+            if m["derived"] not in known:
+                raise spec.fail(f"no derived measure '{m['derived']}' in {', '.join(spec.derived)} (it has: {', '.join(sorted(known))})",
+                                "measures", i, "derived")
+            names.append(m["derived"])
+            if m.get("label"):
+                derived_labels[m["derived"]] = m["label"]
+        else:
+            names.append(m["_name"])
+    labels.update(derived_labels)
+
+    common = dict(measures=names, labels=labels, totals=spec.totals, round_to=spec.round_to, title=spec.title, notes=spec.notes)
     try:
         if split is None:
-            return table(run(pop), years=spec.years, change=spec.change, **common)
-        adjusted = run(split, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode)
+            return table(derive(run(pop)), years=spec.years, change=spec.change, **common)
+        adjusted = derive(run(split, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode))
         if spec.ethnicity.compare:
-            return compare({"without": run(pop), "with": adjusted}, years=spec.years, **common)
+            return compare({"without": derive(run(pop)), "with": adjusted}, years=spec.years, **common)
         return table(adjusted, years=spec.years, change=spec.change, by=by, **common)
     except ForecastError as err:
         raise err.located(file=spec.path) from None
+
+
+def _project_measures(spec: TableSpec, population, rate_sets, ages_of, **kw) -> xr.Dataset:
+    """Project the spec's rate sets; measures with different ages are summed over age and merged."""
+    groups: dict[str | None, dict] = {}
+    for name, rs in rate_sets.items():
+        groups.setdefault(ages_of[name], {})[name] = rs
+    parts = []
+    for ages, members in groups.items():
+        try:
+            res = project(population, members, ages=ages, bands=spec.bands if len(groups) == 1 else None, areas=spec.areas, **kw)
+        except ForecastError as err:
+            i = next(j for j, m in enumerate(spec.measures) if m.get("_name") in members)
+            key, keys = ("bands", ("bands",)) if spec.bands else (("ages", ("ages",)) if spec.measures[i].get("ages") is None
+                                                                 else ("measures", ("measures", i, "ages")))
+            raise err.located(file=spec.path, field=_field(keys), line=spec.lines.get(*keys)) from None
+        parts.append(res)
+    if len(parts) == 1:
+        return parts[0]
+    summed = [p.sum("age_band", keep_attrs=True) if "age_band" in p.dims else p.sum("age", keep_attrs=True) for p in parts]
+    out = xr.merge(summed, compat="override", combine_attrs="override")
+    out.attrs["rate_sets"] = "; ".join(dict.fromkeys(p.attrs.get("rate_sets", "") for p in parts))
+    out.attrs["age_bands"] = "; ".join(f"{n}: {ages_of[n]}" for n in rate_sets)
+    return out

@@ -48,6 +48,7 @@ def run(
     ages: str | None = None,
     relative_risks=None,
     ethnic_mode: str | None = None,
+    derived: Sequence[str] = (),
     field_names: dict[str, str] | None = None,
 ) -> list[xr.Dataset]:
     """Project each rate set; one Dataset per distinct set of output bands.
@@ -55,9 +56,12 @@ def run(
     Errors name the argument at fault (``areas``, ``measures``, ``years``, ``bands``,
     ``ages``), or the names given in ``field_names`` (the CLI passes ``--areas`` …).
     """
-    names = {k: k for k in ("areas", "measures", "years", "bands", "ages", "relative_risks")} | dict(field_names or {})
+    names = {k: k for k in ("areas", "measures", "years", "bands", "ages", "relative_risks", "derived")} | dict(field_names or {})
     with at(field=names["measures"]):
-        measures = resolve_measures(list(rate_sets))
+        named = [r for r in rate_sets if isinstance(r, str) and "=" in r]
+        if named and len(named) != len(rate_sets):
+            raise SpecError("name every measure (name=rate_set) or none")
+        measures = resolve_measures({k.strip(): v.strip() for k, v in (r.split("=", 1) for r in named)} if named else list(rate_sets))
     if areas is not None:
         with at(field=names["areas"]):
             resolve_areas(population, areas)
@@ -69,6 +73,8 @@ def run(
         needed = sorted({s + k for s in map(parse_financial_year, fy) for k in (0, 1)}) if fy else years
         select_years(population, needed)
     mid_years = None if (years is None or fy) else [int(y) for y in years]
+    if derived:  # calibration may need years outside those shown: project them all, select after
+        shown_years, mid_years = mid_years, None
 
     if relative_risks is not None:
         from .projection import _resolve_relative_risks
@@ -91,6 +97,14 @@ def run(
                         relative_risks={name: risks[name]} if risks and name in risks else None, ethnic_mode=ethnic_mode)
                 for name, rs in measures.items()
             ]
+    if derived:
+        from .derived import apply_derived
+
+        with at(field=names["derived"]):
+            for d in derived:
+                results = [apply_derived(r, d) for r in results]
+        if shown_years is not None:
+            results = [select_years(r, shown_years) for r in results]
     if fy:
         results = [to_financial_years(r, fy) for r in results]
     return results

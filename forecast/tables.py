@@ -498,6 +498,8 @@ def population_notes(result: xr.Dataset) -> list[str]:
     notes = ["Population: " + "; ".join(parts) + "."]
     if a.get("population_notes"):
         notes.append("Areas: " + a["population_notes"] + ".")
+    if a.get("derived_measures"):
+        notes.append(f"Derived measures: {a['derived_measures'].split(' (')[0]} — {a.get('derived_measures_citation', '')}".rstrip(".") + ".")
     if a.get("ethnic_mix_form"):
         line = f"Ethnic mix: {a['ethnic_mix_form']}, {a.get('ethnic_mix_file', '')}"
         if a.get("ethnic_mapping"):
@@ -517,6 +519,9 @@ def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[s
     for n in names:
         v = result[n].attrs
         label = (labels or {}).get(n) or v.get("long_name", n)
+        if v.get("derivation"):
+            notes.append(f"{v['derivation'].rstrip('.')}. Source: {v.get('citation', '').rstrip('.')}.")
+            continue
         notes.append(f"{label}: rate set {v.get('rate_set', n)} — {v.get('citation', 'no citation')}".rstrip(".") + ".")
         if v.get("open_top_note"):
             notes.append(f"{v['open_top_note'].rstrip('.')}.")
