@@ -18,6 +18,8 @@ from .ages import AgeBand, parse_band, parse_bands
 from .population import (
     AreaGroup,
     add_groups,
+    combine_populations,
+    default_history,
     default_population,
     find_areas,
     load_groups,
@@ -25,7 +27,8 @@ from .population import (
     select_years,
     to_financial_years,
 )
-from .readers import read_snpp, read_tidy
+from .readers import read_mye, read_snpp, read_tidy
+from .derived import apply_derived, load_derived
 from .assumptions import (
     RateSet,
     RelativeRisks,
@@ -44,9 +47,11 @@ __all__ = [
     "__version__",
     "ForecastError", "InputError", "AssumptionError", "SpecError",
     "AgeBand", "parse_band", "parse_bands",
-    "AreaGroup", "add_groups", "default_population", "find_areas", "load_groups",
+    "AreaGroup", "add_groups", "default_population", "default_history", "combine_populations",
+    "find_areas", "load_groups",
     "select_areas", "select_years", "to_financial_years",
-    "read_snpp", "read_tidy",
+    "read_snpp", "read_tidy", "read_mye",
+    "apply_derived", "load_derived",
     "RateSet", "get_rate_set", "list_rate_sets", "load_rate_set", "register",
     "RelativeRisks", "get_relative_risks",
     "EthnicMix", "read_ethnic_mix", "get_ethnic_mix", "load_mapping", "split_by_ethnicity",

@@ -54,11 +54,11 @@ def tiny_cube(values=None, *, top: int = 5, years=(2020, 2021), areas=("X01", "X
     when it has 30."""
     n_age = top + 1
     if values is None:
-        values = np.zeros((len(areas), len(years), 2, n_age))
-        values[0] = 10.0
-        values[1] = 20.0
-        if len(years) > 1 and len(areas) > 1:
-            values[1, 1] = 30.0
+        values = np.full((len(areas), len(years), 2, n_age), 10.0)
+        if len(areas) > 1:
+            values[1] = 20.0
+            if len(years) > 1:
+                values[1, 1] = 30.0
     return make_cube(
         values,
         areas=list(areas),

@@ -244,3 +244,38 @@ def test_table_by_ethnicity_and_compare(tmp_path):
     plain.write_text(spec.read_text().replace("compare: true", "compare: false"))
     r = forecast_cli("table", plain, "--by", "ethnicity", cwd=tmp_path)
     assert r.returncode == 0 and "| Leicester: Asian |" in r.stdout and "| **Total: Black** |" in r.stdout
+
+
+# ---------------------------------------------------------------------------- carers
+
+def test_run_carers_funnel_by_financial_year(tmp_path):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "unpaid_carers=census2011_unpaid_care,young_carers=census2011_unpaid_care",
+                     "--ages", "All ages", "-y", "2022/23-2029/30", "--derived", "leicester_carers_2015", "--history", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert set(df.measure) == {"unpaid_carers", "young_carers", "carers_needing_support", "carers_assessments", "young_carers_known"}
+    assert sorted(df.year.unique()) == [f"{y}/{(y + 1) % 100:02d}" for y in range(2022, 2030)]
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["-y", "2022", "--derived", "leicester_carers_2015"], ["no population covers 2011", "against_observed"]),
+        (["-y", "2031/32-2029/30", "--history"], ["--years", "before the start"]),
+        (["-y", "2022", "--derived", "nosuch"], ["--derived: unknown derived-measures file 'nosuch'"]),
+        (["-y", "2022"], []),
+    ],
+)
+def test_run_carers_errors(tmp_path, args, fragments):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "unpaid_carers=census2011_unpaid_care,young_carers=census2011_unpaid_care",
+                     "--ages", "All ages", *args, cwd=tmp_path)
+    if fragments:
+        assert_bad_input(r, *fragments)
+    else:
+        assert r.returncode == 0
+
+
+def test_carers_table_formats(tmp_path):
+    out = tmp_path / "c.xlsx"
+    r = forecast_cli("table", EXAMPLES_DIR / "leicester_carers.yaml", "-o", out, cwd=tmp_path)
+    assert r.returncode == 0 and out.exists()

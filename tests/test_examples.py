@@ -22,3 +22,11 @@ def test_llr_ethnicity_example(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "All-age shares overstate the non-White 65+ population" in r.stdout
     assert r.stdout.count("2025 without | 2025 with | 2025 difference") == 2
+
+
+def test_leicester_carers_example(tmp_path):
+    r = _run("leicester_carers.py", "--output-dir", tmp_path / "out", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "| **Completed carers' assessments in the year** |" in r.stdout
+    assert "calibrated: 1,972 observed" in r.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["leicester_carers.csv", "leicester_carers.xlsx"]
