@@ -127,6 +127,40 @@ class Trend:
     annual_change: float
     from_year: int
     source: str = ""
+    description: str = ""
+
+    @classmethod
+    def parse(cls, t: Any, fail, *keys) -> "Trend":
+        """``{annual_change, from_year}`` or ``{total_change, over_years, from_year}``.
+
+        A total change over a period becomes the constant annual rate that compounds to
+        it: ``(1 + total_change) ** (1 / over_years) − 1`` (e.g. CFAS I → II, −21% over
+        20 years → −1.17% a year).
+        """
+        if not isinstance(t, dict):
+            raise fail("must be a mapping with annual_change (or total_change and over_years) and from_year", *keys)
+        unknown = sorted(set(t) - {"annual_change", "total_change", "over_years", "from_year", "source"}, key=str)
+        if unknown:
+            raise fail("unknown key (known: annual_change, total_change, over_years, from_year, source)", *keys, unknown[0])
+        if ("annual_change" in t) == ("total_change" in t):
+            raise fail("give either annual_change, or total_change with over_years", *keys)
+        if "annual_change" in t:
+            ch = t["annual_change"]
+            if isinstance(ch, bool) or not isinstance(ch, (int, float)) or not -1 < ch < 1:
+                raise fail(f"{ch!r} must be a proportion per year between -1 and 1 (e.g. -0.027)", *keys, "annual_change")
+            desc = f"{ch:+.2%} a year"
+        else:
+            total, years = t["total_change"], t.get("over_years")
+            if isinstance(total, bool) or not isinstance(total, (int, float)) or not -1 < total:
+                raise fail(f"{total!r} must be a proportion above -1 (e.g. -0.21)", *keys, "total_change")
+            if isinstance(years, bool) or not isinstance(years, (int, float)) or years <= 0:
+                raise fail(f"{years!r} must be a positive number of years", *keys, "over_years")
+            ch = (1 + total) ** (1 / years) - 1
+            desc = f"{total:+.0%} over {years:g} years = {ch:+.2%} a year"
+        fy = t.get("from_year")
+        if isinstance(fy, bool) or not isinstance(fy, int):
+            raise fail(f"{fy!r} must be a year such as 2025", *keys, "from_year")
+        return cls(float(ch), int(fy), " ".join(str(t.get("source", "")).split()), desc)
 
     def factor(self, years: Sequence[int]) -> xr.DataArray:
         y = np.asarray(years, dtype=int)
@@ -236,23 +270,47 @@ class RateSet:
         open top group under rule ``error`` is NaN instead of an error (for callers
         that do not need that group).
         """
-        table = self._table(which)
-        ages = np.asarray(ages, dtype=int)
-        out = np.full((2, ages.size), np.nan)
-        for j, a in enumerate(ages):
-            if a == open_top_age:
-                out[:, j] = self._open_top_rate(table, int(open_top_age), strict_top)
-                continue
-            for i, band in enumerate(self.bands):
-                if band.contains(int(a)):
-                    out[:, j] = table[:, i]
-                    break
+        matrix, covered = self.age_matrix(ages, open_top_age, strict_top=strict_top)
+        out = self.apply_age_matrix(self._table(which), matrix, covered)
         return xr.DataArray(
             out,
             dims=("sex", "age"),
-            coords={"sex": ["male", "female"], "age": ages},
+            coords={"sex": ["male", "female"], "age": np.asarray(ages, dtype=int)},
             name=self.id,
         )
+
+    def age_matrix(self, ages: Sequence[int], open_top_age: int, *, strict_top: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Map band rates to single ages: ``A[sex, age, band]`` and a ``covered[age]`` mask.
+
+        ``rate[..., sex, age] = Σ_band A[sex, age, band] × table[..., sex, band]`` for
+        covered ages.  Each covered age has one band with weight 1, except an open top
+        group under the ``weights`` rule, which mixes the bands it spans.
+        """
+        ages = np.asarray(ages, dtype=int)
+        top = int(open_top_age)
+        nb = len(self.bands)
+        matrix = np.zeros((2, ages.size, nb))
+        covered = np.zeros(ages.size, dtype=bool)
+        for j, a in enumerate(ages):
+            if a == top:
+                w = self._open_top_weights(top, strict_top)
+                if w is not None:
+                    matrix[:, j, :] = w
+                    covered[j] = True
+                continue
+            for i, band in enumerate(self.bands):
+                if band.contains(int(a)):
+                    matrix[:, j, i] = 1.0
+                    covered[j] = True
+                    break
+        return matrix, covered
+
+    @staticmethod
+    def apply_age_matrix(table: np.ndarray, matrix: np.ndarray, covered: np.ndarray) -> np.ndarray:
+        """``table[..., sex, band]`` → rates ``[..., sex, age]`` (NaN where not covered)."""
+        out = np.einsum("sgb,...sb->...sg", matrix, table)
+        out[..., ~covered] = np.nan
+        return out
 
     def _table(self, which: str) -> np.ndarray:
         if which == "rate":
@@ -272,29 +330,34 @@ class RateSet:
             return False
         return not (len(idx) == 1 and self.bands[idx[0]].lo <= top and self.bands[idx[0]].hi is None)
 
-    def _open_top_rate(self, table: np.ndarray, top: int, strict: bool = True) -> np.ndarray:
+    def _open_top_weights(self, top: int, strict: bool = True) -> np.ndarray | None:
+        """Weights ``(sex, band)`` that give the open top group's rate, or None (no rate)."""
         idx = self._open_top_bands(top)
+        nb = len(self.bands)
+        w = np.zeros((2, nb))
         if not idx:
-            return np.full(2, np.nan)
+            return None
         if not self.splits_top(top):
-            return table[:, idx[0]]
+            w[:, idx[0]] = 1.0
+            return w
         rule = self.open_top.rule
         labels = ", ".join(self.bands[i].label for i in idx)
         if rule == "first_band":
-            first = idx[0] if self.bands[idx[0]].lo <= top else None
-            if first is None:
-                return np.full(2, np.nan)
-            return table[:, first]
+            if self.bands[idx[0]].lo > top:
+                return None
+            w[:, idx[0]] = 1.0
+            return w
         if rule == "weights":
-            w = np.vstack([self.open_top.weights["male"], self.open_top.weights["female"]])
-            if w.shape[1] != len(idx):
+            given = np.vstack([self.open_top.weights["male"], self.open_top.weights["female"]])
+            if given.shape[1] != len(idx):
                 raise AssumptionError(
-                    f"{w.shape[1]} weights given for the {len(idx)} bands ({labels}) that make up the population's {top}+ group",
+                    f"{given.shape[1]} weights given for the {len(idx)} bands ({labels}) that make up the population's {top}+ group",
                     file=self.path, field="open_top.weights",
                 )
-            return (table[:, idx] * w).sum(axis=1) / w.sum(axis=1)
+            w[:, idx] = given / given.sum(axis=1, keepdims=True)
+            return w
         if not strict:
-            return np.full(2, np.nan)
+            return None
         raise AssumptionError(
             f"rate set '{self.id}' splits the population's open top age group {top}+ into {labels}; "
             "say how to combine them with open_top.rule (first_band or weights)",
@@ -616,20 +679,7 @@ class _Parser:
 
     def _trend(self) -> Trend | None:
         t = self.data.get("trend")
-        if t is None:
-            return None
-        if not isinstance(t, dict):
-            raise self.fail("must be a mapping with annual_change and from_year", "trend")
-        unknown = sorted(set(t) - {"annual_change", "from_year", "source"}, key=str)
-        if unknown:
-            raise self.fail("unknown key (known: annual_change, from_year, source)", "trend", unknown[0])
-        ch = t.get("annual_change")
-        if isinstance(ch, bool) or not isinstance(ch, (int, float)) or not -1 < ch < 1:
-            raise self.fail(f"{ch!r} must be a proportion per year between -1 and 1 (e.g. -0.027)", "trend", "annual_change")
-        fy = t.get("from_year")
-        if isinstance(fy, bool) or not isinstance(fy, int):
-            raise self.fail(f"{fy!r} must be a year such as 2025", "trend", "from_year")
-        return Trend(float(ch), int(fy), " ".join(str(t.get("source", "")).split()))
+        return None if t is None else Trend.parse(t, self.fail, "trend")
 
     def _open_top(self, bands) -> OpenTop:
         o = self.data.get("open_top")
@@ -814,9 +864,10 @@ RateSetLike = RateSet | str | PathLike
 RR_SCHEMA = "forecast.relative-risks/1"
 MAPPING_SCHEMA = "forecast.ethnic-mapping/1"
 DERIVED_SCHEMA = "forecast.derived-measures/1"
+SCENARIO_SCHEMA = "forecast.scenario/1"
 _SCHEMA_LINE = re.compile(r"^schema:\s*['\"]?([\w.\-/]+)", re.MULTILINE)
 _KIND = {SCHEMA: "rate set", RR_SCHEMA: "relative risks", MAPPING_SCHEMA: "ethnic-group mapping",
-         DERIVED_SCHEMA: "derived-measures file"}
+         DERIVED_SCHEMA: "derived-measures file", SCENARIO_SCHEMA: "scenario"}
 
 
 def schema_of(path: Path) -> str | None:
@@ -965,6 +1016,10 @@ def load_any(path: str | PathLike):
         from .derived import load_derived  # derived measures have their own module
 
         return load_derived(path)
+    if schema == SCENARIO_SCHEMA:
+        from .scenarios import load_scenario
+
+        return load_scenario(path)
     return load_rate_set(path)
 
 

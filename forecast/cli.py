@@ -94,23 +94,35 @@ Examples:
   forecast table examples/llr_table1.yaml
   forecast table examples/llr_table1.yaml --format xlsx --output table1.xlsx
   forecast table examples/llr_table1.yaml --output table1.html
-  forecast table examples/llr_ethnic_table1.yaml            (without/with ethnic adjustment)""")
+  forecast table examples/llr_ethnic_table1.yaml            (without/with ethnic adjustment)
+  forecast table examples/llr_table1.yaml --draws 1000 --seed 1   (cells: median (95% interval))
+  forecast table examples/dementia_scenarios.yaml           (rate sets and scenarios side by side)""")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(_TABLE_FORMATS), help="Output format (default: from --output's suffix, else md).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of the screen (needed for xlsx).")
 @click.option("--by", type=click.Choice(["ethnicity"]), help="One row per area and ethnic group (the spec needs an ethnicity section).")
-def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None) -> None:
+@click.option("--draws", help="Draw the rates this many times: cells read 'median (low–high)' (overrides the spec).")
+@click.option("--seed", help="Seed for the draws (overrides the spec; default 0).")
+def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None, draws, seed) -> None:
     """Make a "Table 1 style" table from a report spec (YAML).
 
     The spec names the areas, the measures (each with a rate set), the ages, the
     years, the change column and the rounding; see README.md.
     """
-    from .report import run_spec
+    from .report import UncertaintySpec, load_spec, run_spec
 
     fmt = _infer_format(fmt, output, _TABLE_FORMATS, "md")
     if fmt == "xlsx" and not output:
         _fail("xlsx output needs --output FILE")
-    tbl = run_spec(spec, by=by)
+    loaded = load_spec(spec)
+    if draws is not None or seed is not None:
+        base = loaded.uncertainty or UncertaintySpec(draws=1000)
+        loaded.uncertainty = UncertaintySpec(
+            draws=_int_option(draws, "--draws") if draws is not None else base.draws,
+            seed=_int_option(seed, "--seed") if seed is not None else base.seed,
+            level=base.level,
+        )
+    tbl = run_spec(loaded, by=by)
     if fmt == "xlsx":
         with atomic_path(output) as tmp:
             tbl.to_excel(tmp)
@@ -129,6 +141,97 @@ def _emit(text: str, output: str | None) -> None:
 
 
 # --------------------------------------------------------------------------- run
+
+def _int_option(value: str, name: str) -> int:
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit():
+        raise ForecastError(f"{value!r} is not a whole number", field=name)
+    n = int(text)
+    if name == "--seed" and n < 0:
+        raise ForecastError(f"the seed must be 0 or more, not {n}", field=name)
+    if name != "--seed" and n <= 0:
+        raise ForecastError(f"must be positive, not {n}", field=name)
+    return n
+
+
+def _quantiles(text: str) -> list[float]:
+    out = []
+    for part in _split([text]):
+        try:
+            q = float(part)
+        except ValueError:
+            raise ForecastError(f"{part!r} is not a number", field="--quantiles") from None
+        if not 0 <= q <= 1:
+            raise ForecastError(f"{q:g} is not between 0 and 1", field="--quantiles")
+        out.append(q)
+    if not out:
+        raise ForecastError("no quantiles given", field="--quantiles")
+    return out
+
+
+def parse_fy_start(label: str) -> int:
+    from .population import parse_financial_year
+
+    return parse_financial_year(label)
+
+
+class _NoClient:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _maybe_client(scheduler, workers):
+    if not (scheduler or workers):
+        return _NoClient()
+    from .scale import dask_client
+
+    return dask_client(scheduler=scheduler, workers=_int_option(workers, "--workers") if workers else None)
+
+
+class _progress_bar:
+    """A click progress bar over measures × area chunks, for long runs (or --progress)."""
+
+    def __init__(self, wanted, draws, measures):
+        self.wanted = wanted if wanted is not None else (bool(draws) and draws >= 200 and sys.stderr.isatty())
+        self.total = max(1, len(_split(measures)))
+        self.bar = None
+
+    def __enter__(self):
+        if not self.wanted:
+            return None
+        self.bar = click.progressbar(length=self.total, label="forecast: drawing", file=sys.stderr)
+        self.bar.__enter__()
+        return self.bar.update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas):
+    from .population import select_areas
+    from .projection import resolve_measures
+    from .scale import estimate
+
+    named = [m for m in measures if "=" in m]
+    rs = {k: v for k, v in (m.split("=", 1) for m in named)} if named else measures
+    with _at(field="--measures"):
+        rs = resolve_measures(rs)
+    with _at(field="--areas"):
+        pop = select_areas(pop, areas)
+    e = estimate(pop, rs, draws=draws, bands=bands, ages=ages, quantiles=quantiles, keep=("sex", "age_band"))
+    click.echo(
+        f"estimate: {e['measures']} measure(s) × {e['areas']} areas × {e['years']} years × {e['draws']} draws\n"
+        f"  values drawn:   {e['draw_values']:,}\n"
+        f"  output cells:   {e['cells']:,}\n"
+        f"  memory (peak):  about {e['peak_bytes'] / 2**20:,.0f} MiB\n"
+        f"  time:           about {e['seconds']:.1f} s on this machine (a timed sample, scaled)"
+    )
+
 
 def _split(values: Sequence[str]) -> list[str]:
     out = []
@@ -218,23 +321,49 @@ Examples:
 @click.option("--by", type=click.Choice(["ethnicity"]), help="Keep the ethnic groups as rows (adds an ethnicity column).")
 @click.option("--derived", "derived", multiple=True,
               help="Derived-measures file(s) (id or YAML), e.g. leicester_carers_2015; needs --ages or --bands.")
+@click.option("--scenario", help="A scenario (id or YAML) whose trend replaces the rate sets' own, e.g. ahmadi_abhari_2017_incidence_fall.")
+@click.option("--extend-to", "extend_to", help="Carry the population past its last year to this year (or strategy end, 'March 2050').")
+@click.option("--draws", help="Draw the rates this many times (uncertainty); output mean and quantiles.")
+@click.option("--seed", default="0", show_default=True, help="Seed for the draws (same seed, same output).")
+@click.option("--quantiles", default="0.025,0.5,0.975", show_default=True, help="Quantiles to report with --draws.")
+@click.option("--keep-draws", is_flag=True, help="With --draws: write every draw (a draw column) instead of mean and quantiles.")
+@click.option("--scheduler", help="Run on this dask.distributed scheduler (tcp://host:8786); fails fast if unreachable.")
+@click.option("--workers", help="Run on a local dask cluster of this many worker processes.")
+@click.option("--chunk-areas", "chunk_areas", default="50", show_default=True, help="Areas per dask chunk (with --scheduler/--workers).")
+@click.option("--estimate", is_flag=True, help="Print the expected cells, memory and time, and stop.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for long runs on a terminal).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "netcdf"]), help="Output format (default: from --output's suffix, else csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for netcdf).")
 def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, history, mye, ethnic_mix,
-            ethnic_mapping, relative_risks, ethnic_mode, by, derived, fmt, output) -> None:
+            ethnic_mapping, relative_risks, ethnic_mode, by, derived, scenario, extend_to, draws, seed, quantiles,
+            keep_draws, scheduler, workers, chunk_areas, estimate, progress, fmt, output) -> None:
     """Project demand and write it as a tidy CSV or NetCDF.
 
     The CSV has the columns area_code, area_name, year, sex, age_band, measure, value.
     A measure may be named: --measures young_carers=census2011_unpaid_care.
     """
-    from .runs import run, to_tidy_frame
+    from .runs import run
 
     fmt = _infer_format(fmt, output, ("csv", "netcdf"), "csv")
     if fmt == "netcdf" and not output:
         _fail("netcdf output needs --output FILE")
     if derived and not (bands or ages):
         _fail("--derived needs --ages or --bands (so that every measure shares its age bands)")
+    n_draws = _int_option(draws, "--draws") if draws is not None else None
+    n_seed = _int_option(seed, "--seed")
+    qs = _quantiles(quantiles) if n_draws else None
+    if (keep_draws or scheduler or workers) and n_draws is None:
+        _fail("--keep-draws, --scheduler and --workers go with --draws")
+    if scheduler and workers:
+        _fail("give --scheduler or --workers, not both")
     pop = _load_population(population, population_format, groups, history, mye)
+    if extend_to:
+        from .population import strategy_end
+        from .scenarios import extend_population
+
+        with _at(field="--extend-to"):
+            target = int(extend_to) if str(extend_to).strip().isdigit() else parse_fy_start(strategy_end(extend_to)) + 1
+            pop = extend_population(pop, target)
     if by and not ethnic_mix:
         _fail("--by ethnicity needs --ethnic-mix")
     if (ethnic_mapping or relative_risks or ethnic_mode) and not ethnic_mix:
@@ -250,7 +379,22 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
                 mix = mix.map_groups(ethnic_mapping)
         with at(field="--ethnic-mix"):
             pop = split_by_ethnicity(pop, mix, areas=_split(areas))
-    ds = run(
+    if n_draws is not None and (scheduler or workers):
+        from .scale import chunk_by_area
+
+        pop = chunk_by_area(pop, _int_option(chunk_areas, "--chunk-areas"))
+    if estimate:
+        _print_estimate(pop, _split(measures), n_draws or 1, _split(bands) or None, ages, qs, _split(areas))
+        return
+    with _maybe_client(scheduler, workers), _progress_bar(progress, n_draws, _split(measures)) as tick:
+        ds = _run_batch(run, pop, areas, measures, years, bands, ages, relative_risks, ethnic_mode, derived,
+                        scenario, n_draws, n_seed, qs, keep_draws, tick)
+    _write_run(ds, ethnic_mix, by, fmt, output)
+
+
+def _run_batch(run, pop, areas, measures, years, bands, ages, relative_risks, ethnic_mode, derived, scenario,
+               n_draws, n_seed, qs, keep_draws, tick):
+    return run(
         pop,
         _split(measures),
         areas=_split(areas),
@@ -260,8 +404,20 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         relative_risks=_split(relative_risks) or None,
         ethnic_mode=ethnic_mode,
         derived=_split(derived),
-        field_names={k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks", "derived")},
+        scenario=scenario,
+        draws=n_draws,
+        seed=n_seed,
+        quantiles=qs,
+        keep_draws=keep_draws,
+        progress=tick,
+        field_names={k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks",
+                                                             "derived", "scenario", "draws", "seed", "quantiles")},
     )
+
+
+def _write_run(ds, ethnic_mix, by, fmt, output):
+    from .runs import to_tidy_frame
+
     if ethnic_mix and not by:
         ds = [d.sum("ethnicity", keep_attrs=True) for d in ds]
     if fmt == "netcdf":
@@ -428,5 +584,21 @@ def areas_cmd(text: str, population, population_format, groups, history, mye) ->
     click.echo(df.to_string(index=False))
 
 
+def run_main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: click's usage errors become one line and exit status 2 too."""
+    try:
+        code = main.main(args=argv, prog_name="forecast", standalone_mode=False)
+    except click.UsageError as e:
+        hint = f" (see 'forecast {e.ctx.command_path.split(' ', 1)[1] + ' ' if e.ctx and ' ' in e.ctx.command_path else ''}--help')"
+        click.echo(f"forecast: error: {e.format_message()}{hint}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.Abort:
+        click.echo("forecast: aborted", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run_main()

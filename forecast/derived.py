@@ -265,8 +265,9 @@ def _parse(d: Any, path: Path, lines: Lines) -> DerivedMeasures:
     return dm  # cycles and unknown bases are found against a projection, in apply_derived
 
 
-def _base_value(da: xr.DataArray, cal: Calibration, area: str | None) -> float:
-    """The modelled value of a measure in the calibration period (one area, all else summed)."""
+def _base_value(da: xr.DataArray, cal: Calibration, area: str | None):
+    """The modelled value of a measure in the calibration period (one area, all else summed;
+    one value per draw if the result has draws)."""
     years = [int(y) for y in da["year"].values] if "year" in da.dims else []
     needed = cal.period.mid_years()
     missing = [y for y in needed if y not in years]
@@ -284,10 +285,10 @@ def _base_value(da: xr.DataArray, cal: Calibration, area: str | None) -> float:
     if area not in [str(a) for a in da["area"].values]:
         raise SpecError(f"calibration area {area} is not in the projection")
     one = da.sel(area=area)
-    one = one.sum([d for d in one.dims if d != "year"])
+    one = one.sum([d for d in one.dims if d not in ("year", "draw")])
     if cal.period.financial:
-        return 0.75 * float(one.sel(year=needed[0])) + 0.25 * float(one.sel(year=needed[1]))
-    return float(one.sel(year=needed[0]))
+        return 0.75 * one.sel(year=needed[0]) + 0.25 * one.sel(year=needed[1])
+    return one.sel(year=needed[0])
 
 
 def apply_derived(
@@ -308,23 +309,25 @@ def apply_derived(
         try:
             if m.kind == "calibrate" and m.calibration.against == "modelled":
                 base_value = _base_value(base, m.calibration, m.calibration.area)
-                if base_value <= 0:
+                if (base_value <= 0).any():
                     raise SpecError(f"the modelled base value of '{m.from_}' in {m.calibration.period.label} is 0")
-                value = m.calibration.observed / base_value
-                text = f"{m.calibration.observed:,.0f} / {base_value:,.1f}"
+                value = m.calibration.observed / base_value  # one factor per draw, if there are draws
+                text = f"{m.calibration.observed:,.0f} / {float(base_value.mean()):,.1f}"
             else:
                 value, text = m.value, m.value_text
         except ForecastError as e:
             raise e.located(file=dm.path, field=f"measures.{name}.calibrate") from None
-        factor = np.full(len(years), value)
+        steps = np.ones(len(years))
         step_notes = []
         for s in m.steps:
-            factor = np.where(years >= s.start.start, factor * s.multiplier, factor)
+            steps = np.where(years >= s.start.start, steps * s.multiplier, steps)
             step_notes.append(f"× {s.multiplier:.4g} from {s.start.label}" + (f" ({s.label})" if s.label else ""))
-        f = xr.DataArray(factor, dims="year", coords={"year": years})
+        f = xr.DataArray(steps, dims="year", coords={"year": years}) * value
         da = (base * f).rename(name)
         base_label = base.attrs.get("long_name", m.from_)
-        desc = f"{m.label} = {base_label} × {value:.4g}"
+        mean_value = float(np.mean(value))
+        desc = f"{m.label} = {base_label} × {mean_value:.4g}" + (" (mean over draws)" if np.ndim(value) else "")
+        value = mean_value
         if m.kind == "share":
             desc += f" (share {text})"
         elif m.kind == "multiplier":

@@ -75,6 +75,7 @@ def project(
     years: Sequence[int] | None = None,
     relative_risks=None,
     ethnic_mode: str | None = None,
+    scenario=None,
 ) -> xr.Dataset:
     """Apply rate sets to a population cube.
 
@@ -102,6 +103,9 @@ def project(
     ethnic_mode
         ``"reference"`` or ``"standardised"`` (default: each relative-risk set's own
         mode); see :func:`forecast.ethnicity.relative_risk_array`.
+    scenario
+        A scenario (id, path or :class:`forecast.scenarios.Scenario`) whose trend replaces
+        the matching rate sets' own; ``None`` or ``"constant"``: as the rate sets say.
 
     Returns
     -------
@@ -123,6 +127,10 @@ def project(
     validate_cube(pop)
     pop = select_years(select_areas(pop, areas), years)
     measures = resolve_measures(rate_sets)
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        measures = apply_scenario(measures, scenario)
     top = int(pop.attrs["open_top_age"])
     ages_ = pop["age"].values
 
@@ -255,9 +263,9 @@ def _variable_attrs(rs: RateSet, top: int, cov: AgeBand) -> dict[str, str]:
         attrs["open_top_note"] = note
     if rs.trend is not None:
         attrs["trend"] = (
-            f"rates x (1 {'+' if rs.trend.annual_change >= 0 else '-'} {abs(rs.trend.annual_change):g})"
-            f"^(year - {rs.trend.from_year}) after {rs.trend.from_year}"
-            + (f" ({rs.trend.source})" if rs.trend.source else "")
+            f"age-specific rates change {rs.trend.description or f'{rs.trend.annual_change:+.2%} a year'} "
+            f"from {rs.trend.from_year} (rate × (1 + {rs.trend.annual_change:.4g})^(year − {rs.trend.from_year}))"
+            + (f" — {rs.trend.source}" if rs.trend.source else "")
         )
     return attrs
 

@@ -61,6 +61,7 @@ from .population import (
     load_groups,
     parse_financial_year,
     resolve_areas,
+    strategy_end,
     year_span,
 )
 from .projection import project
@@ -71,7 +72,14 @@ __all__ = ["TableSpec", "load_spec", "run_spec", "load_population"]
 
 SCHEMA = "forecast.table/1"
 _KEYS = {"schema", "title", "population", "groups", "ethnicity", "areas", "measures", "derived", "ages", "bands",
-         "years", "change", "totals", "round_to", "notes"}
+         "years", "change", "totals", "round_to", "notes", "uncertainty", "scenario", "scenarios", "extend_to"}
+
+
+@dataclass
+class UncertaintySpec:
+    draws: int
+    seed: int = 0
+    level: float = 0.95
 _SOURCES = ("snpp", "tidy", "mye")
 
 
@@ -109,6 +117,9 @@ class TableSpec:
     lines: Lines = field(default_factory=lambda: Lines(None), repr=False)
     ethnicity: EthnicitySpec | None = None
     derived: list[str] = field(default_factory=list)
+    uncertainty: UncertaintySpec | None = None
+    scenarios: dict[str, str] = field(default_factory=dict)  # column label -> scenario id ("constant" = none)
+    extend_to: str | None = None
 
     def fail(self, message: str, *keys: Any) -> SpecError:
         return SpecError(message, file=self.path, field=_field(keys) or None, line=self.lines.get(*keys) if keys else None)
@@ -256,8 +267,51 @@ def load_spec(path: str | PathLike) -> TableSpec:
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         raise fail("must be text", "title")
+
+    unc = data.get("uncertainty")
+    uncertainty = None
+    if unc is not None:
+        if not isinstance(unc, dict) or "draws" not in unc:
+            raise fail("must be a mapping with draws (and optionally seed, level)", "uncertainty")
+        bad = sorted(set(unc) - {"draws", "seed", "level"}, key=str)
+        if bad:
+            raise fail("unknown key (known: draws, seed, level)", "uncertainty", bad[0])
+        from .uncertainty import check_draws
+
+        try:
+            d, sd = check_draws(unc["draws"], unc.get("seed", 0))
+        except ForecastError as e:
+            raise fail(e.message, "uncertainty", e.field or "draws") from None
+        level = unc.get("level", 0.95)
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise fail(f"{level!r} must be between 0 and 1 (e.g. 0.95)", "uncertainty", "level")
+        uncertainty = UncertaintySpec(d, sd, float(level))
+
+    if "scenario" in data and "scenarios" in data:
+        raise fail("give scenario (one) or scenarios (side by side), not both", "scenarios")
+    scenarios: dict[str, str] = {}
+    if "scenario" in data:
+        if not isinstance(data["scenario"], str):
+            raise fail("must be a scenario id or a YAML path", "scenario")
+        scenarios = {"": _rel(data["scenario"], spec_dir)}
+    elif "scenarios" in data:
+        sc = data["scenarios"]
+        if isinstance(sc, list) and all(isinstance(x, str) for x in sc):
+            scenarios = {x: _rel(x, spec_dir) for x in sc}
+        elif isinstance(sc, dict) and all(isinstance(v, str) for v in sc.values()):
+            scenarios = {str(k): _rel(v, spec_dir) for k, v in sc.items()}
+        else:
+            raise fail("must be a list of scenario ids, or {column label: scenario id}", "scenarios")
+        if len(scenarios) < 2:
+            raise fail("side by side needs at least two scenarios (use scenario: for one)", "scenarios")
+        if ethnicity is not None and ethnicity.compare:
+            raise fail("compare ethnicity or scenarios side by side, not both", "scenarios")
+    extend_to = data.get("extend_to")
+    if extend_to is not None:
+        extend_to = str(extend_to)
     return TableSpec(path, title, popspec, [str(a) for a in areas], ms, ages, bands, list(years), change,
-                     totals, float(round_to), [str(n) for n in notes], lines, ethnicity, derived)
+                     totals, float(round_to), [str(n) for n in notes], lines, ethnicity, derived, uncertainty,
+                     scenarios, extend_to)
 
 
 def _ages(value, fail, *keys) -> str | None:
@@ -346,6 +400,15 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
         pop = load_population(spec.population)
     except ForecastError as e:
         raise e.located(file=spec.path, field="population", line=spec.lines.get("population")) from None
+    if spec.extend_to:
+        from .scenarios import extend_population
+
+        try:
+            target = spec.extend_to
+            end = int(target) if target.strip().isdigit() else parse_financial_year(strategy_end(target)) + 1
+            pop = extend_population(pop, end)
+        except ForecastError as e:
+            raise spec.fail(e.message, "extend_to") from None
     for i, g in enumerate(spec.population.inline_groups):
         try:  # members may be codes or names of the population's areas
             members = tuple(resolve_areas(pop, g.members))
@@ -426,8 +489,23 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
             except ForecastError as err:
                 raise spec.fail(err.message, "measures", i, "relative_risks") from None
 
-    def run(population, **kw):
-        res = _project_measures(spec, population, rate_sets, ages_of, **kw)
+    for label, sc in spec.scenarios.items():
+        from .scenarios import CONSTANT, apply_scenario
+
+        if sc != CONSTANT:
+            try:
+                apply_scenario(rate_sets, sc)
+            except ForecastError as err:
+                key = "scenario" if "" in spec.scenarios else "scenarios"
+                raise err.located(file=spec.path, field=key, line=spec.lines.get(key)) from None
+
+    def run(population, scenario=None, **kw):
+        measures = rate_sets
+        if scenario is not None:
+            from .scenarios import apply_scenario
+
+            measures = apply_scenario(rate_sets, scenario)
+        res = _project_measures(spec, population, measures, ages_of, **kw)
         for n, lab in labels.items():  # the spec's labels name the measures in derived notes too
             if n in res.data_vars:
                 res[n].attrs["long_name"] = lab
@@ -465,13 +543,22 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
     labels.update(derived_labels)
 
     common = dict(measures=names, labels=labels, totals=spec.totals, round_to=spec.round_to, title=spec.title, notes=spec.notes)
+    level = {"level": spec.uncertainty.level} if spec.uncertainty else {}
     try:
+        if len(spec.scenarios) > 1:
+            population = split if split is not None else pop
+            extra = dict(relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode) if split is not None else {}
+            results = {label: derive(run(population, scenario=sc, **extra)) for label, sc in spec.scenarios.items()}
+            return compare(results, years=spec.years, **common)
+        if spec.scenarios:
+            run_plain = run
+            run = lambda population, **kw: run_plain(population, scenario=spec.scenarios[""], **kw)  # noqa: E731
         if split is None:
-            return table(derive(run(pop)), years=spec.years, change=spec.change, **common)
+            return table(derive(run(pop)), years=spec.years, change=spec.change, **common, **level)
         adjusted = derive(run(split, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode))
         if spec.ethnicity.compare:
             return compare({"without": derive(run(pop)), "with": adjusted}, years=spec.years, **common)
-        return table(adjusted, years=spec.years, change=spec.change, by=by, **common)
+        return table(adjusted, years=spec.years, change=spec.change, by=by, **common, **level)
     except ForecastError as err:
         raise err.located(file=spec.path) from None
 
@@ -484,7 +571,15 @@ def _project_measures(spec: TableSpec, population, rate_sets, ages_of, **kw) -> 
     parts = []
     for ages, members in groups.items():
         try:
-            res = project(population, members, ages=ages, bands=spec.bands if len(groups) == 1 else None, areas=spec.areas, **kw)
+            b = spec.bands if len(groups) == 1 else None
+            if spec.uncertainty is None:
+                res = project(population, members, ages=ages, bands=b, areas=spec.areas, **kw)
+            else:
+                from .uncertainty import simulate
+
+                u = spec.uncertainty
+                res = simulate(population, members, ages=ages, bands=b, areas=spec.areas, draws=u.draws, seed=u.seed,
+                               keep=("sex", "age_band", "ethnicity"), **kw)
         except ForecastError as err:
             i = next(j for j, m in enumerate(spec.measures) if m.get("_name") in members)
             key, keys = ("bands", ("bands",)) if spec.bands else (("ages", ("ages",)) if spec.measures[i].get("ages") is None

@@ -49,19 +49,45 @@ def run(
     relative_risks=None,
     ethnic_mode: str | None = None,
     derived: Sequence[str] = (),
+    scenario=None,
+    draws: int | None = None,
+    seed: int = 0,
+    quantiles: Sequence[float] | None = None,
+    keep_draws: bool = False,
+    progress=None,
     field_names: dict[str, str] | None = None,
 ) -> list[xr.Dataset]:
     """Project each rate set; one Dataset per distinct set of output bands.
 
+    With ``draws``, rates are drawn (:func:`forecast.simulate`) and each cell is summarised
+    by its mean and ``quantiles`` (default 2.5%, 50%, 97.5%), or kept draw by draw with
+    ``keep_draws``.
+
     Errors name the argument at fault (``areas``, ``measures``, ``years``, ``bands``,
     ``ages``), or the names given in ``field_names`` (the CLI passes ``--areas`` …).
     """
-    names = {k: k for k in ("areas", "measures", "years", "bands", "ages", "relative_risks", "derived")} | dict(field_names or {})
+    names = {k: k for k in ("areas", "measures", "years", "bands", "ages", "relative_risks", "derived", "scenario",
+                            "draws", "seed", "quantiles")} | dict(field_names or {})
+    if draws is not None:
+        from .uncertainty import DEFAULT_QUANTILES, check_draws
+
+        with at(field=names["draws"]):
+            check_draws(draws, 0)
+        with at(field=names["seed"]):
+            check_draws(1, seed)
+        if derived:
+            raise SpecError("derived measures with draws are not supported yet: run without --draws", field=names["derived"])
+        quantiles = None if keep_draws else list(quantiles or DEFAULT_QUANTILES)
     with at(field=names["measures"]):
         named = [r for r in rate_sets if isinstance(r, str) and "=" in r]
         if named and len(named) != len(rate_sets):
             raise SpecError("name every measure (name=rate_set) or none")
         measures = resolve_measures({k.strip(): v.strip() for k, v in (r.split("=", 1) for r in named)} if named else list(rate_sets))
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        with at(field=names["scenario"]):
+            measures = apply_scenario(measures, scenario)
     if areas is not None:
         with at(field=names["areas"]):
             resolve_areas(population, areas)
@@ -87,14 +113,21 @@ def run(
                 relative_risk_array(rr, population["ethnicity"].values, mode=ethnic_mode)
     else:
         risks = None
+    def one(ms, b, a, rr):
+        if draws is None:
+            return project(population, ms, bands=b, ages=a, areas=areas, years=mid_years, relative_risks=rr, ethnic_mode=ethnic_mode)
+        from .uncertainty import simulate
+
+        return simulate(population, ms, bands=b, ages=a, areas=areas, years=mid_years, relative_risks=rr,
+                        ethnic_mode=ethnic_mode, draws=draws, seed=seed, quantiles=quantiles, progress=progress,
+                        keep=("sex", "age_band", "ethnicity"))
+
     with at(field=names["bands"] if bands else names["ages"]):
         if bands or ages:
-            results = [project(population, measures, bands=bands, ages=ages, areas=areas, years=mid_years,
-                               relative_risks=risks, ethnic_mode=ethnic_mode)]
+            results = [one(measures, bands, ages, risks)]
         else:
             results = [
-                project(population, {name: rs}, bands=native_bands(rs, top), areas=areas, years=mid_years,
-                        relative_risks={name: risks[name]} if risks and name in risks else None, ethnic_mode=ethnic_mode)
+                one({name: rs}, native_bands(rs, top), None, {name: risks[name]} if risks and name in risks else None)
                 for name, rs in measures.items()
             ]
     if derived:

@@ -97,6 +97,9 @@ class Table:
     percent_columns: list[str] = field(default_factory=list)
     area_codes: list[str] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
+    low: pd.DataFrame | None = None
+    high: pd.DataFrame | None = None
+    interval_level: float | None = None
 
     # ------------------------------------------------------------ views
     @property
@@ -108,14 +111,25 @@ class Table:
     def change_column(self) -> str | None:
         return next((c for c in self.percent_columns if c.startswith("Change ")), None)
 
-    @property
-    def data(self) -> pd.DataFrame:
-        """The table as shown: counts rounded to ``round_to``, percentages to 0.1."""
-        df = self.values.copy()
+    def _rounded(self, frame: pd.DataFrame) -> pd.DataFrame:
+        df = frame.copy()
         df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
         if self.percent_columns:
             df[self.percent_columns] = round_half_up(df[self.percent_columns].to_numpy(), 0.1)
         return df
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The table as shown: counts rounded to ``round_to``, percentages to 0.1."""
+        return self._rounded(self.values)
+
+    @property
+    def data_low(self) -> pd.DataFrame | None:
+        return self._rounded(self.low) if self.low is not None else None
+
+    @property
+    def data_high(self) -> pd.DataFrame | None:
+        return self._rounded(self.high) if self.high is not None else None
 
     def _fmt_value(self, v: float) -> str:
         if np.isnan(v):
@@ -129,16 +143,25 @@ class Table:
             return "n/a"
         return f"{v:+.1f}%"
 
+    def _fmt(self, col: str, v: float) -> str:
+        return self._fmt_change(v) if col in self.percent_columns else self._fmt_value(v)
+
     def _rows(self):
-        """(block, area, [cells], is_total) with formatted cells, block header first."""
-        data = self.data
-        blocks = list(dict.fromkeys(data.index.get_level_values(0)))
-        for block in blocks:
-            yield block, None, None, False
-            part = data.loc[block]
-            for area, row in part.iterrows():
-                cells = [self._fmt_change(row[c]) if c in self.percent_columns else self._fmt_value(row[c]) for c in self.header]
-                yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
+        """(block, area, [cells], is_total) with formatted cells, block header first.
+        With intervals a cell reads ``value (low–high)``."""
+        data, low, high = self.data, self.data_low, self.data_high
+        for i, (key, row) in enumerate(data.iterrows()):
+            block, area = key
+            if i == 0 or data.index[i - 1][0] != block:
+                yield block, None, None, False
+            cells = []
+            for c in self.header:
+                text = self._fmt(c, row[c])
+                if low is not None and not np.isnan(row[c]) and low.iloc[i][c] != high.iloc[i][c]:
+                    # no interval where the rates have no published uncertainty (low = high)
+                    text += f" ({self._fmt(c, low.iloc[i][c]).lstrip('+')}–{self._fmt(c, high.iloc[i][c]).lstrip('+')})"
+                cells.append(text)
+            yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
 
     @property
     def header(self) -> list[str]:
@@ -166,9 +189,18 @@ class Table:
         data.columns = ["measure_label", "area_name", *data.columns[2:]]
         data.insert(0, "measure", [m for m in self._measure_per_row()])
         data.insert(2, "area_code", self.area_codes)
+        if self.low is not None:
+            for name, frame in (("low", self.data_low), ("high", self.data_high)):
+                for c in self.header:
+                    data[f"{c} {name}"] = frame[c].to_numpy()
+            order = list(data.columns[:4]) + [f"{c}{s}" for c in self.header for s in ("", " low", " high")]
+            data = data[order]
+        ints = [c for c in data.columns if any(c == p or c.startswith(p + " ") for p in self.periods)
+                and not any(c.startswith(q) for q in self.percent_columns)]
         if self.round_to >= 1:
-            data[self.periods] = data[self.periods].astype("Int64")
-        return data.rename(columns={c: f"{c} (%)" for c in self.percent_columns})
+            data[ints] = data[ints].astype("Int64")
+        return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns for pc in self.percent_columns
+                                    if c.startswith(pc)})
 
     def _measure_per_row(self):
         labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
@@ -225,33 +257,34 @@ class Table:
         ws.title = "Table"
         ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
         r = 3
-        ws.cell(row=r, column=1, value="")
-        for j, h in enumerate(self.header, start=2):
-            c = ws.cell(row=r, column=j, value=h)
-            c.font = Font(bold=True)
-            c.alignment = Alignment(horizontal="right", wrap_text=True)
+        frames = [("", self.data)] + ([(" low", self.data_low), (" high", self.data_high)] if self.low is not None else [])
+        columns = [(c, suffix, frame) for c in self.header for suffix, frame in frames]
+        for j, (c, suffix, _) in enumerate(columns, start=2):
+            cell = ws.cell(row=r, column=j, value=c + suffix)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="right", wrap_text=True)
         data = self.data
         fmt = "#,##0" if self.round_to >= 1 else "#,##0." + "0" * max(1, -int(np.floor(np.log10(self.round_to))))
-        for block in dict.fromkeys(data.index.get_level_values(0)):
-            r += 1
-            ws.cell(row=r, column=1, value=block).font = Font(bold=True)
-            for area, row in data.loc[block].iterrows():
+        for i, (key, row) in enumerate(data.iterrows()):
+            block, area = key
+            if i == 0 or data.index[i - 1][0] != block:
                 r += 1
-                bold = area == TOTAL or str(area).startswith(TOTAL + ":")
-                ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
-                for j, col in enumerate(self.header, start=2):
-                    v = row[col]
-                    pct = col in self.percent_columns
-                    value = None if np.isnan(v) else (float(v) / 100 if pct else float(v))
-                    c = ws.cell(row=r, column=j, value=value)
-                    c.number_format = "+0.0%;-0.0%;0.0%" if pct else fmt
-                    c.font = Font(bold=bold)
+                ws.cell(row=r, column=1, value=block).font = Font(bold=True)
+            r += 1
+            bold = area == TOTAL or str(area).startswith(TOTAL + ":")
+            ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
+            for j, (c, _, frame) in enumerate(columns, start=2):
+                v = frame.iloc[i][c]
+                pct = c in self.percent_columns
+                cell = ws.cell(row=r, column=j, value=None if np.isnan(v) else (float(v) / 100 if pct else float(v)))
+                cell.number_format = "+0.0%;-0.0%;0.0%" if pct else fmt
+                cell.font = Font(bold=bold)
         r += 1
         for n in self.notes:
             r += 1
             ws.cell(row=r, column=1, value=n).alignment = Alignment(wrap_text=False)
         ws.column_dimensions["A"].width = max(14, min(45, max(len(str(a)) for a in data.index.get_level_values(1)) + 2))
-        for j in range(2, len(self.header) + 2):
+        for j in range(2, len(columns) + 2):
             ws.column_dimensions[get_column_letter(j)].width = 14
         wb.save(path)
 
@@ -290,34 +323,50 @@ def _check_measures(result, measures) -> list[str]:
     return names
 
 
-def _rows(da: xr.DataArray, codes: Sequence[str], area_names: Mapping[str, str], *, totals: bool, by: str | None):
-    """One measure's values (area [× group]) × period, with total rows; and the row codes."""
-    keep = {"area", "period"} | ({by} if by else set())
+def _row_array(da: xr.DataArray, codes: Sequence[str], area_names: Mapping[str, str], *, totals: bool, by: str | None):
+    """One measure as ``(row, period[, draw])``: areas (× groups) and total rows; labels; codes."""
+    keep = {"area", "period", "draw"} | ({by} if by else set())
     if by and by not in da.dims:
         raise SpecError(f"the result has no '{by}' dimension to break the table down by")
     da = da.sum([d for d in da.dims if d not in keep])
+    parts, labels, row_codes = [], [], []
     if not by:
-        df = da.transpose("area", "period").to_pandas()
-        row_codes = list(codes)
-        df.index = [area_names[c] for c in df.index]
+        parts.append(da.sel(area=list(codes)).rename(area="row"))
+        labels += [area_names[c] for c in codes]
+        row_codes += list(codes)
         if totals:
-            df.loc[TOTAL] = df.sum(axis=0)
+            parts.append(da.sum("area").expand_dims(row=[TOTAL]))
+            labels.append(TOTAL)
             row_codes.append("")
-        return df, row_codes
-    groups = [str(g) for g in da[by].values]
-    frames, row_codes = [], []
-    for c in codes:
-        part = da.sel(area=c).transpose(by, "period").to_pandas()
-        part.index = [f"{area_names[c]}: {g}" for g in groups]
-        frames.append(part)
-        row_codes += [c] * len(groups)
-    if totals:
-        tot = da.sum("area").transpose(by, "period").to_pandas()
-        tot.index = [f"{TOTAL}: {g}" for g in groups]
-        frames.append(tot)
-        frames.append(da.sum(["area", by]).to_pandas().to_frame(TOTAL).T)
-        row_codes += [""] * (len(groups) + 1)
-    return pd.concat(frames), row_codes
+    else:
+        groups = [str(g) for g in da[by].values]
+        for c in codes:
+            parts.append(da.sel(area=c).rename({by: "row"}))
+            labels += [f"{area_names[c]}: {g}" for g in groups]
+            row_codes += [c] * len(groups)
+        if totals:
+            parts.append(da.sum("area").rename({by: "row"}))
+            labels += [f"{TOTAL}: {g}" for g in groups]
+            parts.append(da.sum(["area", by]).expand_dims(row=[TOTAL]))
+            labels.append(TOTAL)
+            row_codes += [""] * (len(groups) + 1)
+    parts = [p.drop_vars([c for c in p.coords if c not in ("period", "draw")]) for p in parts]
+    arr = xr.concat(parts, dim="row", coords="minimal", compat="override").assign_coords(row=np.arange(len(labels)))
+    return arr.transpose("row", "period", *(["draw"] if "draw" in arr.dims else [])), labels, row_codes
+
+
+def _frames(arr: xr.DataArray, labels: Sequence[str], level: float):
+    """(central, low, high) DataFrames from (row, column[, draw]); low/high None without draws."""
+    def frame(x):
+        df = x.transpose("row", "column").to_pandas()
+        df.index = list(labels)
+        df.columns = list(arr["column"].values)
+        return df
+
+    if "draw" not in arr.dims:
+        return frame(arr), None, None
+    a = (1 - level) / 2
+    return frame(arr.median("draw")), frame(arr.quantile(a, "draw").drop_vars("quantile")), frame(arr.quantile(1 - a, "draw").drop_vars("quantile"))
 
 
 def _pct(new, old):
@@ -338,6 +387,7 @@ def table(
     title: str | None = None,
     notes: Sequence[str] = (),
     by: str | None = None,
+    level: float = 0.95,
 ) -> Table:
     """Build a "Table 1 style" table from a projection result.
 
@@ -362,6 +412,9 @@ def table(
     by
         ``"ethnicity"`` (or another dim of the result): one row per area and group,
         with a total row per group.
+    level
+        With a result that has draws (:func:`forecast.simulate`): cells show the
+        median and this interval, ``value (low–high)``.
     """
     names = _check_measures(result, measures)
     if round_to <= 0:
@@ -379,24 +432,39 @@ def table(
     area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
     block_labels = _block_labels(result, names, labels)
 
-    blocks, row_codes = [], []
+    blocks, lows, highs, row_codes = [], [], [], []
     for n, label in zip(names, block_labels):
-        df, rc = _rows(sel[n], codes, area_names, totals=totals, by=by)
+        arr, row_labels, rc = _row_array(sel[n], codes, area_names, totals=totals, by=by)
         row_codes += rc
+        cols = [arr.sel(period=p).expand_dims(column=[p]) for p in shown]
         if change_col:
-            df[change_col] = _pct(df[_label(change[1])], df[_label(change[0])])
-        df = df[shown + ([change_col] if change_col else [])]
-        df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
-        blocks.append(df)
+            v0, v1 = arr.sel(period=_label(change[0])), arr.sel(period=_label(change[1]))
+            cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
+        cols = [c.drop_vars("period", errors="ignore") for c in cols]
+        central, low, high = _frames(xr.concat(cols, dim="column"), row_labels, level)
+        for df, out in ((central, blocks), (low, lows), (high, highs)):
+            if df is not None:
+                df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
+                out.append(df)
     values = pd.concat(blocks)
     values.columns.name = None
+    low = pd.concat(lows) if lows else None
+    high = pd.concat(highs) if highs else None
 
     title = title or _default_title(result, names, codes, shown, labels)
     all_notes = list(notes) + source_notes(
         result, names, labels=dict(zip(names, block_labels)), round_to=round_to, financial=any(_is_fy(p) for p in periods)
     )
+    if low is not None:
+        a = result.attrs
+        all_notes.insert(len(notes), (
+            f"Uncertainty: each cell is the median of {a.get('draws', '?')} draws (seed {a.get('seed', '?')}) with its "
+            f"{level:.0%} interval (the {100 * (1 - level) / 2:g}th to {100 - 100 * (1 - level) / 2:g}th percentiles); "
+            "totals and changes are worked out within each draw. Rates drawn: " + a.get("uncertainty", "") + "."
+        ))
     return Table(values=values, title=title, notes=all_notes, round_to=round_to,
-                 percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=names)
+                 percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=names,
+                 low=low, high=high, interval_level=level if low is not None else None)
 
 
 def compare(
@@ -440,7 +508,14 @@ def compare(
 
     blocks, row_codes, pct_cols = [], [], []
     for n, label in zip(names, block_labels):
-        frames = {k: _rows(sels[k][n], codes, area_names, totals=totals, by=None) for k in keys}
+        frames = {}
+        for k in keys:
+            arr, row_labels, rc = _row_array(sels[k][n], codes, area_names, totals=totals, by=None)
+            if "draw" in arr.dims:
+                arr = arr.median("draw")
+            df_k = arr.transpose("row", "period").to_pandas()
+            df_k.index, df_k.columns = row_labels, [str(c) for c in arr["period"].values]
+            frames[k] = (df_k, rc)
         df = pd.DataFrame(index=frames[keys[0]][0].index)
         for p in shown:
             for k in keys:

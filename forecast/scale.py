@@ -1,0 +1,118 @@
+"""Scale: dask-backed populations, dask.distributed clients, and run-size estimates.
+
+One machine is the default.  When a run outgrows it — every English area × thousands of
+draws × scenarios — the same calls run on dask:
+
+* :func:`chunk_by_area` turns the population cube into a dask-backed one, chunked by area;
+  :func:`forecast.simulate` then works block by block, with the same kernel and the same
+  results as in memory.
+* :func:`dask_client` connects to a ``dask.distributed`` scheduler (``scheduler="tcp://…"``)
+  or starts a ``LocalCluster`` (``workers=N``); blockwise work then runs there.  An
+  unreachable scheduler fails fast, naming its address.
+
+Needs the ``scale`` extra: ``pip install "forecast[scale]"`` (dask and distributed).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .errors import ForecastError, SpecError
+
+__all__ = ["chunk_by_area", "dask_client", "estimate"]
+
+
+def _need_dask(what: str):
+    try:
+        import dask  # noqa: F401
+        import dask.array  # noqa: F401
+    except ImportError:
+        raise ForecastError(f"{what} needs dask: pip install \"forecast[scale]\"") from None
+
+
+def chunk_by_area(population: xr.DataArray, areas_per_chunk: int = 50) -> xr.DataArray:
+    """A dask-backed copy of the cube, chunked by area (other dims whole)."""
+    _need_dask("chunking by area")
+    if areas_per_chunk <= 0:
+        raise SpecError(f"areas per chunk must be positive, not {areas_per_chunk}")
+    return population.chunk({"area": areas_per_chunk, "year": -1, "sex": -1, "age": -1})
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None, *, timeout: float = 5.0) -> Iterator:
+    """A ``dask.distributed`` client for the duration of a ``with`` block.
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); if it cannot
+    be reached within ``timeout`` seconds, :class:`ForecastError` names it.  ``workers``:
+    start a ``LocalCluster`` with that many single-threaded worker processes.
+    """
+    if (scheduler is None) == (workers is None):
+        raise SpecError("give a scheduler address or a number of workers (one of the two)")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ForecastError('dask.distributed is not installed: pip install "forecast[scale]"') from None
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0:
+            raise SpecError(f"the number of workers must be a positive whole number, not {workers!r}", field="--workers")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ForecastError(f"cannot reach the dask scheduler at {scheduler} within {timeout:g} s ({reason})", field="--scheduler") from None
+    except ValueError as e:
+        raise ForecastError(f"not a scheduler address: {scheduler!r} ({e})", field="--scheduler") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def estimate(population: xr.DataArray, rate_sets, *, draws: int, keep: Sequence[str] = (), bands=None, ages=None,
+             quantiles: Sequence[float] | None = (0.025, 0.5, 0.975), sample_areas: int = 4, **kwargs) -> dict:
+    """Expected size and time of a :func:`forecast.simulate` run, from a timed sample.
+
+    Returns ``cells`` (output values), ``draw_values`` (values computed before
+    summarising), ``peak_bytes`` (largest array held at once, roughly) and ``seconds``
+    (the sample's time scaled to the whole run).
+    """
+    from .projection import resolve_measures
+    from .uncertainty import simulate
+
+    measures = resolve_measures(rate_sets)
+    n_area = population.sizes["area"]
+    n_year = population.sizes["year"]
+    n_band = len(bands) if bands else 1
+    kept = 1
+    if "sex" in keep:
+        kept *= 2
+    if "age_band" in keep:
+        kept *= n_band
+    if "ethnicity" in keep and "ethnicity" in population.dims:
+        kept *= population.sizes["ethnicity"]
+    per_measure = n_area * n_year * kept
+    stats = (len(quantiles) + 1) if quantiles is not None else draws
+    cells = per_measure * stats * len(measures)
+    draw_values = per_measure * draws * len(measures)
+    pop_bytes = population.size * 8
+    peak = pop_bytes + (per_measure * draws * 8 * 2 if quantiles is None else min(per_measure, 64 * n_year * kept) * draws * 8 * 4)
+    sample = population.isel(area=slice(0, min(sample_areas, n_area)))
+    t = time.perf_counter()
+    simulate(sample, measures, draws=draws, seed=0, keep=keep, bands=bands, ages=ages, quantiles=quantiles, threads=1, **kwargs)
+    elapsed = time.perf_counter() - t
+    seconds = elapsed * n_area / sample.sizes["area"]
+    return {"cells": int(cells), "draw_values": int(draw_values), "peak_bytes": int(peak), "seconds": float(seconds),
+            "measures": len(measures), "areas": n_area, "years": n_year, "draws": draws}
