@@ -42,6 +42,9 @@ from .ethnicity import EthnicMix, get_ethnic_mix, load_mapping, read_ethnic_mix,
 from .projection import ethnic_adjustment, project
 from .tables import Table, compare, table
 from .report import load_spec, run_spec
+from .uncertainty import simulate, summarise
+from .scenarios import extend_population, load_scenario
+from . import scale
 
 __all__ = [
     "__version__",
@@ -58,4 +61,5 @@ __all__ = [
     "project", "ethnic_adjustment",
     "Table", "table", "compare",
     "load_spec", "run_spec",
+    "simulate", "summarise", "extend_population", "load_scenario", "scale",
 ]

@@ -212,8 +212,8 @@ class _progress_bar:
         return False
 
 
-def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas):
-    from .population import select_areas
+def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
+    from .population import parse_financial_year, select_areas, select_years
     from .projection import resolve_measures
     from .scale import estimate
 
@@ -223,13 +223,18 @@ def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas):
         rs = resolve_measures(rs)
     with _at(field="--areas"):
         pop = select_areas(pop, areas)
+    if years:
+        mids = sorted({y for p in years for y in ([int(p)] if not isinstance(p, str) else
+                                                  [parse_financial_year(p), parse_financial_year(p) + 1])})
+        with _at(field="--years"):
+            pop = select_years(pop, mids)
     e = estimate(pop, rs, draws=draws, bands=bands, ages=ages, quantiles=quantiles, keep=("sex", "age_band"))
     click.echo(
         f"estimate: {e['measures']} measure(s) × {e['areas']} areas × {e['years']} years × {e['draws']} draws\n"
         f"  values drawn:   {e['draw_values']:,}\n"
         f"  output cells:   {e['cells']:,}\n"
         f"  memory (peak):  about {e['peak_bytes'] / 2**20:,.0f} MiB\n"
-        f"  time:           about {e['seconds']:.1f} s on this machine (a timed sample, scaled)"
+        f"  time:           about {max(e['seconds'], 0.1):.1f} s on this machine (a timed sample, scaled)"
     )
 
 
@@ -384,7 +389,8 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
 
         pop = chunk_by_area(pop, _int_option(chunk_areas, "--chunk-areas"))
     if estimate:
-        _print_estimate(pop, _split(measures), n_draws or 1, _split(bands) or None, ages, qs, _split(areas))
+        _print_estimate(pop, _split(measures), n_draws or 1, _split(bands) or None, ages, qs, _split(areas),
+                        _parse_years(years) if years else None)
         return
     with _maybe_client(scheduler, workers), _progress_bar(progress, n_draws, _split(measures)) as tick:
         ds = _run_batch(run, pop, areas, measures, years, bands, ages, relative_risks, ethnic_mode, derived,

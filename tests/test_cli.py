@@ -279,3 +279,70 @@ def test_carers_table_formats(tmp_path):
     out = tmp_path / "c.xlsx"
     r = forecast_cli("table", EXAMPLES_DIR / "leicester_carers.yaml", "-o", out, cwd=tmp_path)
     assert r.returncode == 0 and out.exists()
+
+
+# ---------------------------------------------------------------------------- uncertainty, scenarios, scale
+
+DRAWS = ["-a", "Leicester,Rutland", "-m", "cfas_ii_2013,apms2014_any_cmd", "-y", "2030", "--draws", "200"]
+
+
+def test_run_draws_same_seed_byte_identical(tmp_path):
+    outs = []
+    for seed in ("7", "7", "8"):
+        out = tmp_path / f"d{len(outs)}.csv"
+        r = forecast_cli("run", *DRAWS, "--seed", seed, "-o", out, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0] != outs[2]
+    df = pd.read_csv(tmp_path / "d0.csv")
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "statistic", "measure", "value"]
+    assert set(df.statistic) == {"mean", "q0.025", "q0.5", "q0.975"}
+
+
+def test_run_on_two_local_workers_equals_in_memory(tmp_path):
+    a = forecast_cli("run", *DRAWS, "--seed", "3", cwd=tmp_path)
+    b = forecast_cli("run", *DRAWS, "--seed", "3", "--workers", "2", "--chunk-areas", "1", cwd=tmp_path)
+    assert a.returncode == 0 and b.returncode == 0, b.stderr
+    x, y = (pd.read_csv(io.StringIO(r.stdout)) for r in (a, b))
+    assert x.value.to_numpy() == pytest.approx(y.value.to_numpy(), rel=1e-9)
+
+
+def test_run_estimate(tmp_path):
+    r = forecast_cli("run", *DRAWS, "--estimate", cwd=tmp_path)
+    # 2 measures × 2 areas × 1 year × 2 sexes × 200 draws
+    assert r.returncode == 0 and "values drawn:   1,600" in r.stdout and "time:" in r.stdout
+
+
+def test_scenario_and_extension(tmp_path):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "--ages", "65+", "-y", "2050", "--extend-to", "March 2050",
+                     "--scenario", "ahmadi_abhari_2017_incidence_fall", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert pd.read_csv(io.StringIO(r.stdout)).year.tolist() == [2050, 2050]
+
+
+def test_table_with_draws(tmp_path):
+    r = forecast_cli("table", EXAMPLES_DIR / "dementia_rate_sets.yaml", cwd=tmp_path)
+    assert r.returncode == 0 and "(CFAS II (2013))" not in r.stdout and "| **CFAS II (2013)** |" in r.stdout
+    assert "95% interval" in r.stdout
+    r = forecast_cli("table", EXAMPLES_DIR / "dementia_scenarios.yaml", cwd=tmp_path)
+    assert r.returncode == 0 and "2050 -2.7%/yr" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["--draws", "0"], ["--draws: must be positive, not 0"]),
+        (["--draws", "many"], ["--draws: 'many' is not a whole number"]),
+        (["--draws", "10", "--seed", "1.5"], ["--seed: '1.5' is not a whole number"]),
+        (["--draws", "10", "--quantiles", "0.5,1.5"], ["--quantiles: 1.5 is not between 0 and 1"]),
+        (["--scenario", "nosuch"], ["--scenario: unknown scenario 'nosuch'"]),
+        (["--extend-to", "2019"], ["--extend-to: the end year 2019 is before the projection's start (2022)"]),
+        (["--draws", "10", "--scheduler", "tcp://127.0.0.1:9"], ["--scheduler: cannot reach the dask scheduler at tcp://127.0.0.1:9"]),
+        (["--keep-draws"], ["go with --draws"]),
+        (["--bogus"], ["No such option '--bogus'"]),
+    ],
+)
+def test_uncertainty_errors(tmp_path, args, fragments):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", *args, "-o", tmp_path / "x.csv", cwd=tmp_path)
+    assert_bad_input(r, *fragments)
+    assert not (tmp_path / "x.csv").exists()
