@@ -44,6 +44,7 @@ from .tables import Table, compare, table
 from .report import load_spec, run_spec
 from .uncertainty import simulate, summarise
 from .scenarios import extend_population, load_scenario
+from .indicators import observed_vs_expected, read_observed, run_indicator_spec, trajectory
 from . import scale
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "Table", "table", "compare",
     "load_spec", "run_spec",
     "simulate", "summarise", "extend_population", "load_scenario", "scale",
+    "read_observed", "observed_vs_expected", "trajectory", "run_indicator_spec",
 ]

@@ -63,6 +63,7 @@ class _Group(click.Group):
 Examples:
   forecast table examples/llr_table1.yaml
   forecast run --areas Leicester --measures cfas_ii_2013 --years 2030
+  forecast indicator examples/leicester_indicators.yaml
   forecast assumptions list
   forecast areas leic
 Run 'forecast COMMAND --help' for each command's options and examples.""")
@@ -567,6 +568,40 @@ def assumptions_validate(paths) -> None:
     if bad:
         click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+# --------------------------------------------------------------------------- indicator
+
+@main.command("indicator", context_settings=_CONTEXT, epilog="""\b
+Examples:
+  forecast indicator examples/leicester_indicators.yaml
+  forecast indicator examples/leicester_indicators.yaml -o indicators.xlsx
+  forecast indicator examples/leicester_indicators.yaml --format csv --draws 2000 --seed 5""")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(_TABLE_FORMATS), help="Output format (default: from --output's suffix, else md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for xlsx).")
+@click.option("--draws", help="Draw the rates this many times for intervals (overrides the spec).")
+@click.option("--seed", help="Seed for the draws (overrides the spec).")
+def indicator_cmd(spec: str, fmt: str | None, output: str | None, draws, seed) -> None:
+    """Observed against expected (e.g. the dementia diagnosis rate), and the counts needed
+    each year to reach a target by a target year.
+
+    The spec names the observed-counts CSV (area, period, measure, count), the rate set
+    and ages giving each expected number, and any target; see README.md.
+    """
+    from .indicators import run_indicator_spec
+
+    fmt = _infer_format(fmt, output, _TABLE_FORMATS, "md")
+    if fmt == "xlsx" and not output:
+        _fail("xlsx output needs --output FILE")
+    report = run_indicator_spec(spec, draws=_int_option(draws, "--draws") if draws is not None else None,
+                                seed=_int_option(seed, "--seed") if seed is not None else None)
+    if fmt == "xlsx":
+        with atomic_path(output) as tmp:
+            report.to_excel(tmp)
+        click.echo(f"wrote {output}", err=True)
+        return
+    _emit({"md": report.to_markdown, "csv": report.to_csv, "html": report.to_html}[fmt](), output)
 
 
 # --------------------------------------------------------------------------- areas

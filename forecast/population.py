@@ -53,6 +53,8 @@ __all__ = [
     "financial_year_label",
     "to_financial_years",
     "strategy_end",
+    "period_weights",
+    "period_time",
     "expand_periods",
     "default_population",
     "default_history",
@@ -427,6 +429,38 @@ def expand_periods(value) -> list:
     if int(end) < int(start):
         raise SpecError(f"the end {end} is before the start {start}")
     return list(range(int(start), int(end) + 1))
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_weights(label) -> dict[int, float]:
+    """Mid-years and weights that give a period's value by linear interpolation.
+
+    * a year ``"2024"`` (or 2024): mid-2024 itself;
+    * a financial year ``"2024/25"``: 0.75 × mid-2024 + 0.25 × mid-2025 (1 October 2024);
+    * a month ``"2024-03"``: its midpoint (2024 + 2.5/12) between the mid-years either side,
+      here 0.29 × mid-2023 + 0.71 × mid-2024.
+    Anything else is an error.
+    """
+    text = str(label).strip()
+    if text.isdigit() and len(text) == 4:
+        return {int(text): 1.0}
+    if "/" in text:
+        y = parse_financial_year(text)
+        return {y: 0.75, y + 1: 0.25}
+    m = _MONTH.match(text)
+    if m and 1 <= int(m[2]) <= 12:
+        year, month = int(m[1]), int(m[2])  # the month's midpoint is (month - 0.5) / 12 into the year
+        if month <= 6:
+            return {year - 1: (6.5 - month) / 12, year: (month + 5.5) / 12}
+        return {year: (18.5 - month) / 12, year + 1: (month - 6.5) / 12}
+    raise SpecError(f"period {label!r} is not a year (2024), a financial year (2024/25) or a month (2024-03)")
+
+
+def period_time(label) -> float:
+    """A period's midpoint in years (mid-2024 = 2024.5), for ordering and paths."""
+    return sum(w * (y + 0.5) for y, w in period_weights(label).items())
 
 
 def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | None = None):

@@ -100,12 +100,13 @@ class Table:
     low: pd.DataFrame | None = None
     high: pd.DataFrame | None = None
     interval_level: float | None = None
+    share_columns: list[str] = field(default_factory=list)  # unsigned percentages, e.g. a ratio of 66.7%
 
     # ------------------------------------------------------------ views
     @property
     def periods(self) -> list[str]:
         """The count columns (everything but the percentage columns)."""
-        return [c for c in self.values.columns if c not in self.percent_columns]
+        return [c for c in self.values.columns if c not in self.percent_columns and c not in self.share_columns]
 
     @property
     def change_column(self) -> str | None:
@@ -114,8 +115,9 @@ class Table:
     def _rounded(self, frame: pd.DataFrame) -> pd.DataFrame:
         df = frame.copy()
         df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
-        if self.percent_columns:
-            df[self.percent_columns] = round_half_up(df[self.percent_columns].to_numpy(), 0.1)
+        pct = self.percent_columns + self.share_columns
+        if pct:
+            df[pct] = round_half_up(df[pct].to_numpy(), 0.1)
         return df
 
     @property
@@ -135,7 +137,7 @@ class Table:
         if np.isnan(v):
             return ""
         decimals = max(0, -int(np.floor(np.log10(self.round_to)))) if self.round_to < 1 else 0
-        return f"{v:,.{decimals}f}"
+        return f"{v + 0.0:,.{decimals}f}".replace("-0" if v == 0 else "\0", "0")
 
     @staticmethod
     def _fmt_change(v: float) -> str:
@@ -144,6 +146,8 @@ class Table:
         return f"{v:+.1f}%"
 
     def _fmt(self, col: str, v: float) -> str:
+        if col in self.share_columns:
+            return "" if np.isnan(v) else f"{v:.1f}%"
         return self._fmt_change(v) if col in self.percent_columns else self._fmt_value(v)
 
     def _rows(self):
@@ -196,11 +200,11 @@ class Table:
             order = list(data.columns[:4]) + [f"{c}{s}" for c in self.header for s in ("", " low", " high")]
             data = data[order]
         ints = [c for c in data.columns if any(c == p or c.startswith(p + " ") for p in self.periods)
-                and not any(c.startswith(q) for q in self.percent_columns)]
+                and not any(c.startswith(q) for q in self.percent_columns + self.share_columns)]
         if self.round_to >= 1:
             data[ints] = data[ints].astype("Int64")
-        return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns for pc in self.percent_columns
-                                    if c.startswith(pc)})
+        return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns
+                                    for pc in self.percent_columns + self.share_columns if c.startswith(pc)})
 
     def _measure_per_row(self):
         labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
@@ -249,12 +253,17 @@ class Table:
     def to_excel(self, path: str | PathLike) -> None:
         """Write an .xlsx workbook: title, the table with block and total rows, notes."""
         from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.title = "Table"
+        self.write_sheet(wb.active)
+        wb.save(path)
+
+    def write_sheet(self, ws) -> None:
+        """Fill an openpyxl worksheet with this table."""
         from openpyxl.styles import Alignment, Font
         from openpyxl.utils import get_column_letter
 
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "Table"
         ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
         r = 3
         frames = [("", self.data)] + ([(" low", self.data_low), (" high", self.data_high)] if self.low is not None else [])
@@ -275,9 +284,9 @@ class Table:
             ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
             for j, (c, _, frame) in enumerate(columns, start=2):
                 v = frame.iloc[i][c]
-                pct = c in self.percent_columns
+                pct = c in self.percent_columns or c in self.share_columns
                 cell = ws.cell(row=r, column=j, value=None if np.isnan(v) else (float(v) / 100 if pct else float(v)))
-                cell.number_format = "+0.0%;-0.0%;0.0%" if pct else fmt
+                cell.number_format = ("0.0%" if c in self.share_columns else "+0.0%;-0.0%;0.0%") if pct else fmt
                 cell.font = Font(bold=bold)
         r += 1
         for n in self.notes:
@@ -286,7 +295,6 @@ class Table:
         ws.column_dimensions["A"].width = max(14, min(45, max(len(str(a)) for a in data.index.get_level_values(1)) + 2))
         for j in range(2, len(columns) + 2):
             ws.column_dimensions[get_column_letter(j)].width = 14
-        wb.save(path)
 
     def __str__(self) -> str:
         return self.to_markdown()

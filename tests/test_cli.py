@@ -346,3 +346,27 @@ def test_uncertainty_errors(tmp_path, args, fragments):
     r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", *args, "-o", tmp_path / "x.csv", cwd=tmp_path)
     assert_bad_input(r, *fragments)
     assert not (tmp_path / "x.csv").exists()
+
+
+# ---------------------------------------------------------------------------- indicators
+
+def test_indicator_command(tmp_path):
+    spec = EXAMPLES_DIR / "leicester_indicators.yaml"
+    r = forecast_cli("indicator", spec, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "observed against expected" in r.stdout and "counts needed to reach the target" in r.stdout
+    assert "ILLUSTRATIVE" in r.stdout
+    out = tmp_path / "i.xlsx"
+    assert forecast_cli("indicator", spec, "-o", out, cwd=tmp_path).returncode == 0 and out.exists()
+    r = forecast_cli("indicator", spec, "--format", "csv", cwd=tmp_path)
+    assert r.stdout.startswith("table,indicator,area_code,area_name,period,quantity,value")
+
+
+def test_indicator_bad_counts(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text((EXAMPLES_DIR / "leicester_indicators.yaml").read_text())
+    (tmp_path / "leicester_indicators_illustrative.csv").write_text(
+        "area,period,measure,count\nE06000016,2024-13,dementia_register_65plus,10\n")
+    r = forecast_cli("indicator", spec, "-o", tmp_path / "x.md", cwd=tmp_path)
+    assert_bad_input(r, "line 2: period: period '2024-13' is not a year")
+    assert not (tmp_path / "x.md").exists()

@@ -30,3 +30,10 @@ def test_leicester_carers_example(tmp_path):
     assert "| **Completed carers' assessments in the year** |" in r.stdout
     assert "calibrated: 1,972 observed" in r.stdout
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["leicester_carers.csv", "leicester_carers.xlsx"]
+
+
+def test_indicator_example_from_the_readme(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "forecast.cli", "indicator", str(EXAMPLES_DIR / "leicester_indicators.yaml")],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Estimated dementia diagnosis rate (65+): Leicester" in r.stdout
