@@ -16,7 +16,24 @@ import yaml
 
 from .errors import ForecastError
 
-__all__ = ["read_yaml", "Lines"]
+__all__ = ["read_yaml", "Lines", "field_path", "failer"]
+
+
+def field_path(keys) -> str:
+    """``("rates", "male", 3)`` → ``"rates.male[3]"``."""
+    name = ""
+    for k in keys:
+        name += f"[{k}]" if isinstance(k, int) else (f".{k}" if name else str(k))
+    return name
+
+
+def failer(error: type[ForecastError], path, lines: "Lines"):
+    """``fail(message, *keys)``: an ``error`` naming the file, the field and its line."""
+
+    def fail(message: str, *keys) -> ForecastError:
+        return error(message, file=path, field=field_path(keys) or None, line=lines.get(*keys) if keys else None)
+
+    return fail
 
 
 class Lines:

@@ -22,11 +22,11 @@ lists of unequal length, an unknown unit, a missing citation, an unknown key, a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import metadata
 from os import PathLike
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -620,7 +620,7 @@ class _Parser:
         for sex in sexes:
             pairs = iv.get(sex)
             if not isinstance(pairs, list):
-                raise self.fail(f"missing or not a list of [low, high] pairs", "intervals", sex)
+                raise self.fail("missing or not a list of [low, high] pairs", "intervals", sex)
             if len(pairs) != len(bands):
                 raise self.fail(f"{len(pairs)} intervals for {len(bands)} bands", "intervals", sex)
             arr = np.empty((len(bands), 2))
@@ -940,6 +940,18 @@ class Registry:
     def find(self, key: str, schema: str) -> Path | None:
         """Path of the file with this id and schema, if known."""
         return self.index.get((schema, key))
+
+    def locate(self, key, schema: str, *, also: Sequence[str] = ()) -> Path:
+        """The file for an id of this schema, or ``key`` itself if it is a YAML path;
+        an unknown id is an error listing the known ones (and ``also``, e.g. "constant")."""
+        path = self.find(str(key), schema)
+        if path is not None:
+            return path
+        p = Path(key)
+        if p.suffix.lower() in (".yaml", ".yml") or p.exists():
+            return p
+        known = ", ".join([*also, *self.ids(schema)]) or "none"
+        raise AssumptionError(f"unknown {_KIND[schema]} '{key}' (known: {known}; or give a path to a YAML file)")
 
     def _get(self, key, schema: str, loader, cls):
         if isinstance(key, cls):

@@ -29,7 +29,7 @@ error.  The calibration is recorded in each variable's ``attrs`` and the table n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -37,8 +37,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from ._resources import data_dir, sha256_file
-from ._yaml import Lines, read_yaml
+from ._resources import sha256_file
+from ._yaml import Lines, failer, read_yaml
 from .assumptions import DERIVED_SCHEMA, registry
 from .errors import AssumptionError, ForecastError, SpecError
 from .population import parse_financial_year, year_span
@@ -166,23 +166,13 @@ def load_derived(key: "DerivedMeasures | str | PathLike") -> DerivedMeasures:
     """A derived-measures file by id (in the assumption folders) or path, or the object."""
     if isinstance(key, DerivedMeasures):
         return key
-    path = registry.find(str(key), DERIVED_SCHEMA)
-    if path is None:
-        p = Path(key)
-        if not (p.suffix.lower() in (".yaml", ".yml") or p.exists()):
-            known = ", ".join(registry.ids(DERIVED_SCHEMA)) or "none"
-            raise AssumptionError(f"unknown derived-measures file '{key}' (known: {known}; or give a path)")
-        path = p
+    path = registry.locate(key, DERIVED_SCHEMA)
     data, lines = read_yaml(path, error=AssumptionError)
     return _parse(data, path, lines)
 
 
 def _parse(d: Any, path: Path, lines: Lines) -> DerivedMeasures:
-    def fail(msg, *keys):
-        name = ""
-        for k in keys:
-            name += f"[{k}]" if isinstance(k, int) else (f".{k}" if name else str(k))
-        return AssumptionError(msg, file=path, field=name or None, line=lines.get(*keys) if keys else None)
+    fail = failer(AssumptionError, path, lines)
 
     if not isinstance(d, dict) or d.get("schema") != DERIVED_SCHEMA:
         raise fail(f"not a derived-measures file (expected 'schema: {DERIVED_SCHEMA}')", "schema")

@@ -31,8 +31,6 @@ where they exist.
 
 from __future__ import annotations
 
-import io
-import re
 import warnings
 from dataclasses import dataclass, field, replace
 from os import PathLike
@@ -44,7 +42,7 @@ import pandas as pd
 import xarray as xr
 
 from ._resources import data_dir, sha256_bytes
-from ._yaml import read_yaml
+from ._yaml import failer, read_yaml
 from .ages import AgeBand, parse_band, parse_bands
 from .assumptions import MAPPING_SCHEMA, RelativeRisks, Source, registry
 from .errors import AssumptionError, ForecastError, ForecastWarning, InputError, SpecError
@@ -386,18 +384,9 @@ def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
     """An ethnic-group mapping by id (built-in ``assumptions/ethnicity/``), path, or object."""
     if isinstance(key, EthnicMapping):
         return key
-    path = registry.find(str(key), MAPPING_SCHEMA)
-    if path is None:
-        p = Path(key)
-        if not (p.suffix.lower() in (".yaml", ".yml") or p.exists()):
-            known = ", ".join(registry.ids(MAPPING_SCHEMA))
-            raise AssumptionError(f"unknown ethnic-group mapping '{key}' (known: {known}; or give a path to a YAML file)")
-        path = p
+    path = registry.locate(key, MAPPING_SCHEMA)
     data, lines = read_yaml(path, error=AssumptionError)
-
-    def fail(msg, *keys):
-        f = ".".join(str(k) for k in keys) or None
-        return AssumptionError(msg, file=path, field=f, line=lines.get(*keys) if keys else None)
+    fail = failer(AssumptionError, path, lines)
 
     if not isinstance(data, dict) or data.get("schema") != MAPPING_SCHEMA:
         raise fail(f"not an ethnic-group mapping (expected 'schema: {MAPPING_SCHEMA}')", "schema")

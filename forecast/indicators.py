@@ -25,10 +25,10 @@ the GP-registered 65+ list; here they are applied to the ONS resident population
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -301,8 +301,8 @@ class IndicatorReport:
                 codes += [code] * len(g)
                 measures.append(first["measure"])
             out.append(Table(values=pd.concat(blocks), title=f"{self.title}: counts needed to reach the target",
-                             notes=[f"The ratio moves in a straight line from the latest observed ratio to the target; "
-                                    f"needed = that ratio × the expected number."] + self.notes,
+                             notes=["The ratio moves in a straight line from the latest observed ratio to the target; "
+                                    "needed = that ratio × the expected number."] + self.notes,
                              round_to=self.round_to, share_columns=["Target ratio"], area_codes=codes, measures=measures,
                              low=pd.concat(lows) if lows else None, high=pd.concat(highs) if highs else None,
                              interval_level=self.level if lows else None))
@@ -364,15 +364,14 @@ class IndicatorSpec:
     lines: object = None
 
     def fail(self, msg, *keys):
-        f = ""
-        for k in keys:
-            f += f"[{k}]" if isinstance(k, int) else (f".{k}" if f else str(k))
-        return SpecError(msg, file=self.path, field=f or None, line=self.lines.get(*keys) if keys else None)
+        from ._yaml import failer
+
+        return failer(SpecError, self.path, self.lines)(msg, *keys)
 
 
 def load_indicator_spec(path: str | PathLike) -> IndicatorSpec:
     """Read an indicator spec (schema ``forecast.indicator/1``; see the README)."""
-    from ._yaml import read_yaml
+    from ._yaml import failer, read_yaml
     from .ages import parse_band
     from .errors import ForecastError
     from .report import UncertaintySpec, _population_spec, _rel
@@ -380,12 +379,7 @@ def load_indicator_spec(path: str | PathLike) -> IndicatorSpec:
 
     path = Path(path)
     data, lines = read_yaml(path, error=SpecError)
-
-    def fail(msg, *keys):
-        f = ""
-        for k in keys:
-            f += f"[{k}]" if isinstance(k, int) else (f".{k}" if f else str(k))
-        return SpecError(msg, file=path, field=f or None, line=lines.get(*keys) if keys else None)
+    fail = failer(SpecError, path, lines)
 
     if not isinstance(data, dict) or data.get("schema") != "forecast.indicator/1":
         raise fail("not an indicator spec (expected 'schema: forecast.indicator/1')", "schema")

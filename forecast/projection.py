@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import numpy as np
 import xarray as xr
 
 from ._version import __version__
@@ -123,14 +122,7 @@ def project(
     forecast.errors.AssumptionError
         Unknown or malformed rate set.
     """
-    pop = default_population() if population is None else population
-    validate_cube(pop)
-    pop = select_years(select_areas(pop, areas), years)
-    measures = resolve_measures(rate_sets)
-    if scenario is not None:
-        from .scenarios import apply_scenario
-
-        measures = apply_scenario(measures, scenario)
+    pop, measures = _prepare(population, rate_sets, areas, years, scenario)
     top = int(pop.attrs["open_top_age"])
     ages_ = pop["age"].values
 
@@ -186,6 +178,19 @@ def project(
     ds = ds.assign_coords(area_name=("area", pop["area_name"].values))
     ds.attrs = _dataset_attrs(pop, measures, ages, out_bands)
     return ds
+
+
+def _prepare(population, rate_sets, areas, years, scenario):
+    """The population (default, validated, selected) and the named rate sets (with a scenario)."""
+    pop = default_population() if population is None else population
+    validate_cube(pop)
+    pop = select_years(select_areas(pop, areas), years)
+    measures = resolve_measures(rate_sets)
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        measures = apply_scenario(measures, scenario)
+    return pop, measures
 
 
 def _resolve_relative_risks(measures: Mapping[str, RateSet], given, split: bool) -> dict[str, RelativeRisks]:

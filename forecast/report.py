@@ -44,7 +44,7 @@ from typing import Any
 
 import xarray as xr
 
-from ._yaml import Lines, read_yaml
+from ._yaml import Lines, failer, field_path, read_yaml
 from .ages import parse_band, parse_bands
 from .assumptions import get_rate_set, get_relative_risks
 from .derived import apply_derived, load_derived
@@ -125,11 +125,7 @@ class TableSpec:
         return SpecError(message, file=self.path, field=_field(keys) or None, line=self.lines.get(*keys) if keys else None)
 
 
-def _field(keys) -> str:
-    name = ""
-    for k in keys:
-        name += f"[{k}]" if isinstance(k, int) else (f".{k}" if name else str(k))
-    return name
+_field = field_path
 
 
 def _rel(value, spec_dir: Path) -> str:
@@ -143,9 +139,7 @@ def load_spec(path: str | PathLike) -> TableSpec:
     path = Path(path)
     data, lines = read_yaml(path, error=SpecError)
     spec_dir = path.parent
-
-    def fail(msg, *keys):
-        return SpecError(msg, file=path, field=_field(keys) or None, line=lines.get(*keys) if keys else None)
+    fail = failer(SpecError, path, lines)
 
     if not isinstance(data, dict):
         raise fail(f"not a report spec (expected a mapping with 'schema: {SCHEMA}')")

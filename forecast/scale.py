@@ -19,7 +19,6 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-import numpy as np
 import xarray as xr
 
 from .errors import ForecastError, SpecError

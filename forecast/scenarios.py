@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._yaml import read_yaml
+from ._yaml import failer, read_yaml
 from .assumptions import SCENARIO_SCHEMA, RateSet, Source, Trend, get_rate_set, registry
 from .errors import AssumptionError, InputError, SpecError
 from .population import area_groups, validate_cube
@@ -67,17 +67,9 @@ def load_scenario(key: "Scenario | str | PathLike") -> Scenario:
     """A scenario by id (``assumptions/scenarios/``), path, or object."""
     if isinstance(key, Scenario):
         return key
-    path = registry.find(str(key), SCENARIO_SCHEMA)
-    if path is None:
-        p = Path(key)
-        if not (p.suffix.lower() in (".yaml", ".yml") or p.exists()):
-            known = ", ".join(registry.ids(SCENARIO_SCHEMA)) or "none"
-            raise AssumptionError(f"unknown scenario '{key}' (known: {CONSTANT}, {known}; or give a path)")
-        path = p
+    path = registry.locate(key, SCENARIO_SCHEMA, also=[CONSTANT])
     data, lines = read_yaml(path, error=AssumptionError)
-
-    def fail(msg, *keys):
-        return AssumptionError(msg, file=path, field=".".join(map(str, keys)) or None, line=lines.get(*keys) if keys else None)
+    fail = failer(AssumptionError, path, lines)
 
     if not isinstance(data, dict) or data.get("schema") != SCENARIO_SCHEMA:
         raise fail(f"not a scenario (expected 'schema: {SCENARIO_SCHEMA}')", "schema")

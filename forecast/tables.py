@@ -15,7 +15,6 @@ from unrounded values (POPPI practice), and the note says so.
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -331,6 +330,17 @@ def _check_measures(result, measures) -> list[str]:
     return names
 
 
+def _layout(result, measures, areas, totals: bool, round_to: float):
+    """The measures (blocks) and area codes (rows) of a table, checked."""
+    names = _check_measures(result, measures)
+    if round_to <= 0:
+        raise SpecError(f"round_to must be positive, not {round_to}")
+    codes = resolve_areas(result, areas) if areas is not None else [str(a) for a in result["area"].values]
+    if totals:
+        check_disjoint(result, codes)
+    return names, codes
+
+
 def _row_array(da: xr.DataArray, codes: Sequence[str], area_names: Mapping[str, str], *, totals: bool, by: str | None):
     """One measure as ``(row, period[, draw])``: areas (× groups) and total rows; labels; codes."""
     keep = {"area", "period", "draw"} | ({by} if by else set())
@@ -424,12 +434,7 @@ def table(
         With a result that has draws (:func:`forecast.simulate`): cells show the
         median and this interval, ``value (low–high)``.
     """
-    names = _check_measures(result, measures)
-    if round_to <= 0:
-        raise SpecError(f"round_to must be positive, not {round_to}")
-    codes = resolve_areas(result, areas) if areas is not None else [str(a) for a in result["area"].values]
-    if totals:
-        check_disjoint(result, codes)
+    names, codes = _layout(result, measures, areas, totals, round_to)
     periods = list(years)
     if change is not None and len(change) != 2:
         raise SpecError("change needs two years: (from, to)")
@@ -500,14 +505,9 @@ def compare(
         raise SpecError("compare() needs at least two results")
     keys = list(results)
     first = results[keys[0]]
-    names = _check_measures(first, measures)
+    names, codes = _layout(first, measures, areas, totals, round_to)
     for k in keys[1:]:
         _check_measures(results[k], names)
-    if round_to <= 0:
-        raise SpecError(f"round_to must be positive, not {round_to}")
-    codes = resolve_areas(first, areas) if areas is not None else [str(a) for a in first["area"].values]
-    if totals:
-        check_disjoint(first, codes)
     periods = list(years)
     shown = [_label(p) for p in periods]
     area_names = dict(zip(map(str, first["area"].values), map(str, first["area_name"].values)))

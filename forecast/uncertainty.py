@@ -37,7 +37,7 @@ import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import xarray as xr
@@ -47,14 +47,13 @@ from ._version import __version__
 from .ages import AgeBand, band_matrix
 from .assumptions import RateSet, RelativeRisks
 from .errors import SpecError
-from .population import default_population, select_areas, select_years, validate_cube
 from .projection import (
     _dataset_attrs,
+    _prepare,
     _output_bands,
     _population_coverage,
     _resolve_relative_risks,
     _variable_attrs,
-    resolve_measures,
 )
 
 __all__ = ["simulate", "summarise", "band_draws", "relative_risk_draws", "distribution_note", "check_draws", "DEFAULT_QUANTILES"]
@@ -283,14 +282,7 @@ def simulate(
     bad_keep = set(keep) - {"sex", "age_band", "ethnicity"}
     if bad_keep:
         raise SpecError(f"keep may name sex, age_band and ethnicity, not {', '.join(sorted(bad_keep))}")
-    pop = default_population() if population is None else population
-    validate_cube(pop)
-    pop = select_years(select_areas(pop, areas), years)
-    measures = resolve_measures(rate_sets)
-    if scenario is not None:
-        from .scenarios import apply_scenario
-
-        measures = apply_scenario(measures, scenario)
+    pop, measures = _prepare(population, rate_sets, areas, years, scenario)
     split = "ethnicity" in pop.dims
     risks = _resolve_relative_risks(measures, relative_risks, split)
     out_bands = _output_bands(ages, bands)

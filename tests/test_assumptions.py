@@ -1,7 +1,6 @@
 """Rate sets: the built-in files against their published figures, the schema's checks,
 rates on single ages, the open-top rule, and the registry."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -13,7 +13,7 @@ from forecast.errors import AssumptionError, InputError, SpecError
 from forecast.population import combine_populations, default_history, expand_periods, strategy_end
 from forecast.readers import read_mye
 
-from conftest import EXAMPLES_DIR, LEICESTER, POP_DIR, tiny_cube
+from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube
 
 
 def counts_rate_set(**over):

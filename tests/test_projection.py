@@ -2,7 +2,6 @@
 from the ONS files with plain pandas; hypothesis properties for the invariants."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -4,7 +4,6 @@ kind of bad input giving one InputError that names file, line and field."""
 import zipfile
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import forecast

@@ -179,7 +179,7 @@ def test_scenario_errors(tmp_path):
     p.write_text(yaml.safe_dump({"schema": "forecast.scenario/1", "id": "s", "source": {"citation": "t"},
                                  "applies_to": {"rate_sets": ["cfas_ii_2013", "nosuch"]},
                                  "trend": {"annual_change": -0.01, "from_year": 2022}}))
-    with pytest.raises(AssumptionError, match="applies_to.rate_sets.1: unknown rate set 'nosuch'"):
+    with pytest.raises(AssumptionError, match="applies_to.rate_sets\\[1\\]: unknown rate set 'nosuch'"):
         load_scenario(p)
     with pytest.raises(AssumptionError, match="unknown scenario 'nosuch'"):
         load_scenario("nosuch")
