@@ -630,6 +630,9 @@ def run_main(argv: Sequence[str] | None = None) -> None:
     try:
         code = main.main(args=argv, prog_name="forecast", standalone_mode=False)
     except click.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:  # bare `forecast`: its help, not an error
+            click.echo(e.ctx.get_help())
+            sys.exit(0)
         hint = f" (see 'forecast {e.ctx.command_path.split(' ', 1)[1] + ' ' if e.ctx and ' ' in e.ctx.command_path else ''}--help')"
         click.echo(f"forecast: error: {e.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
