@@ -544,14 +544,12 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
             extra = dict(relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode) if split is not None else {}
             results = {label: derive(run(population, scenario=sc, **extra)) for label, sc in spec.scenarios.items()}
             return compare(results, years=spec.years, **common)
-        if spec.scenarios:
-            run_plain = run
-            run = lambda population, **kw: run_plain(population, scenario=spec.scenarios[""], **kw)  # noqa: E731
+        one = spec.scenarios.get("")  # a single scenario, applied throughout (None: the rate sets as given)
         if split is None:
-            return table(derive(run(pop)), years=spec.years, change=spec.change, **common, **level)
-        adjusted = derive(run(split, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode))
+            return table(derive(run(pop, scenario=one)), years=spec.years, change=spec.change, **common, **level)
+        adjusted = derive(run(split, scenario=one, relative_risks=risks or None, ethnic_mode=spec.ethnicity.mode))
         if spec.ethnicity.compare:
-            return compare({"without": derive(run(pop)), "with": adjusted}, years=spec.years, **common)
+            return compare({"without": derive(run(pop, scenario=one)), "with": adjusted}, years=spec.years, **common)
         return table(adjusted, years=spec.years, change=spec.change, by=by, **common, **level)
     except ForecastError as err:
         raise err.located(file=spec.path) from None

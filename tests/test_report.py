@@ -91,3 +91,21 @@ ages: 65+
 years: [2030]
 """)
     assert forecast.run_spec(p).data.shape == (2, 1)
+
+
+def test_single_scenario_and_uncertainty_in_a_spec(tmp_path):
+    p = _spec(tmp_path, """
+areas: [Leicester]
+measures: [cfas_ii_2013]
+ages: 65+
+years: [2040]
+scenario: ahmadi_abhari_2017_incidence_fall
+""")
+    t = forecast.run_spec(p)
+    expected = forecast.project(None, "cfas_ii_2013", ages="65+", areas="Leicester", years=[2040],
+                                scenario="ahmadi_abhari_2017_incidence_fall")["dementia"].sum().item()
+    assert t.values.iloc[0]["2040"] == pytest.approx(expected)
+    assert any("-2.70% a year from 2022" in n for n in t.notes)
+    p2 = _spec(tmp_path, "areas: [Leicester]\nmeasures: [cfas_ii_2013]\nyears: [2040]\nuncertainty: {draws: 0}\n")
+    with pytest.raises(SpecError, match="uncertainty.draws: the number of draws must be positive"):
+        forecast.run_spec(p2)
