@@ -16,7 +16,7 @@ import yaml
 
 from .errors import ForecastError
 
-__all__ = ["read_yaml", "Lines", "field_path", "failer"]
+__all__ = ["read_yaml", "Lines", "field_path", "failer", "check_header"]
 
 
 def field_path(keys) -> str:
@@ -96,3 +96,19 @@ def read_yaml(path: str | Path, *, error: type[ForecastError] = ForecastError) -
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise error(f"not valid YAML: {problem}", file=path, line=mark.line + 1 if mark else None) from None
     return data, Lines(node)
+
+
+def check_header(data: Any, fail, path, *, schema: str, kind: str, keys: set[str]) -> dict:
+    """The checks every assumption file shares: a mapping with this ``schema``, no unknown
+    keys, an ``id`` equal to the file name, and ``source.citation``.  Returns the source."""
+    if not isinstance(data, dict) or data.get("schema") != schema:
+        raise fail(f"not {kind} (expected 'schema: {schema}')", "schema")
+    unknown = sorted(set(data) - keys, key=str)
+    if unknown:
+        raise fail(f"unknown key (known: {', '.join(sorted(keys))})", unknown[0])
+    if data.get("id") != path.stem:
+        raise fail(f"id {data.get('id')!r} differs from the file name '{path.name}'", "id")
+    src = data.get("source")
+    if not isinstance(src, dict) or not src.get("citation"):
+        raise fail("needs source.citation", "source")
+    return src

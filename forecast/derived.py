@@ -38,7 +38,7 @@ import numpy as np
 import xarray as xr
 
 from ._resources import sha256_file
-from ._yaml import Lines, failer, read_yaml
+from ._yaml import Lines, check_header, failer, read_yaml
 from .assumptions import DERIVED_SCHEMA, registry
 from .errors import AssumptionError, ForecastError, SpecError
 from .population import parse_financial_year, year_span
@@ -174,16 +174,8 @@ def load_derived(key: "DerivedMeasures | str | PathLike") -> DerivedMeasures:
 def _parse(d: Any, path: Path, lines: Lines) -> DerivedMeasures:
     fail = failer(AssumptionError, path, lines)
 
-    if not isinstance(d, dict) or d.get("schema") != DERIVED_SCHEMA:
-        raise fail(f"not a derived-measures file (expected 'schema: {DERIVED_SCHEMA}')", "schema")
-    unknown = sorted(set(d) - {"schema", "id", "label", "area", "source", "measures"}, key=str)
-    if unknown:
-        raise fail("unknown key (known: schema, id, label, area, source, measures)", unknown[0])
-    if d.get("id") != path.stem:
-        raise fail(f"id {d.get('id')!r} differs from the file name '{path.name}'", "id")
-    src = d.get("source")
-    if not isinstance(src, dict) or not src.get("citation"):
-        raise fail("needs source.citation", "source")
+    src = check_header(d, fail, path, schema=DERIVED_SCHEMA, kind="a derived-measures file",
+                       keys={"schema", "id", "label", "area", "source", "measures"})
     measures_raw = d.get("measures")
     if not isinstance(measures_raw, dict) or not measures_raw:
         raise fail("must map each derived measure's name to its definition", "measures")

@@ -42,7 +42,7 @@ import pandas as pd
 import xarray as xr
 
 from ._resources import data_dir, sha256_bytes
-from ._yaml import failer, read_yaml
+from ._yaml import check_header, failer, read_yaml
 from .ages import AgeBand, parse_band, parse_bands
 from .assumptions import MAPPING_SCHEMA, RelativeRisks, Source, registry
 from .errors import AssumptionError, ForecastError, ForecastWarning, InputError, SpecError
@@ -388,17 +388,9 @@ def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
     data, lines = read_yaml(path, error=AssumptionError)
     fail = failer(AssumptionError, path, lines)
 
-    if not isinstance(data, dict) or data.get("schema") != MAPPING_SCHEMA:
-        raise fail(f"not an ethnic-group mapping (expected 'schema: {MAPPING_SCHEMA}')", "schema")
-    unknown = sorted(set(data) - {"schema", "id", "label", "source", "groups"}, key=str)
-    if unknown:
-        raise fail("unknown key (known: schema, id, label, source, groups)", unknown[0])
-    mid = data.get("id")
-    if mid != path.stem:
-        raise fail(f"id {mid!r} differs from the file name '{path.name}'", "id")
-    src = data.get("source")
-    if not isinstance(src, dict) or not src.get("citation"):
-        raise fail("needs source.citation", "source")
+    src = check_header(data, fail, path, schema=MAPPING_SCHEMA, kind="an ethnic-group mapping",
+                       keys={"schema", "id", "label", "source", "groups"})
+    mid = data["id"]
     groups = data.get("groups")
     if not isinstance(groups, dict) or not groups:
         raise fail("must map each broad group to a list of detailed groups", "groups")

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ._yaml import failer, read_yaml
+from ._yaml import check_header, failer, read_yaml
 from .assumptions import SCENARIO_SCHEMA, RateSet, Source, Trend, get_rate_set, registry
 from .errors import AssumptionError, InputError, SpecError
 from .population import area_groups, validate_cube
@@ -71,16 +71,8 @@ def load_scenario(key: "Scenario | str | PathLike") -> Scenario:
     data, lines = read_yaml(path, error=AssumptionError)
     fail = failer(AssumptionError, path, lines)
 
-    if not isinstance(data, dict) or data.get("schema") != SCENARIO_SCHEMA:
-        raise fail(f"not a scenario (expected 'schema: {SCENARIO_SCHEMA}')", "schema")
-    unknown = sorted(set(data) - {"schema", "id", "label", "applies_to", "trend", "source"}, key=str)
-    if unknown:
-        raise fail("unknown key (known: schema, id, label, applies_to, trend, source)", unknown[0])
-    if data.get("id") != path.stem:
-        raise fail(f"id {data.get('id')!r} differs from the file name '{path.name}'", "id")
-    src = data.get("source")
-    if not isinstance(src, dict) or not src.get("citation"):
-        raise fail("needs source.citation", "source")
+    src = check_header(data, fail, path, schema=SCENARIO_SCHEMA, kind="a scenario",
+                       keys={"schema", "id", "label", "applies_to", "trend", "source"})
     applies = data.get("applies_to")
     if not isinstance(applies, dict) or len(applies) != 1 or not ({"measure", "rate_sets"} & set(applies)):
         raise fail("must be {measure: name} or {rate_sets: [ids]}", "applies_to")
