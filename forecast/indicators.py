@@ -162,17 +162,26 @@ def observed_vs_expected(
             raise SpecError(f"no expected measure '{ind.expected}' in the projection")
         da = expected[ind.expected]
         da = da.sum([d for d in da.dims if d not in ("area", "year", "draw")])
-        for r in obs.itertuples():
+        codes = {}
+        for r in obs.drop_duplicates("area").itertuples():  # each area resolved once
             try:
-                code = resolve_areas(expected, [r.area])[0]
+                codes[r.area] = resolve_areas(expected, [r.area])[0]
             except SpecError as e:
                 raise InputError(e.message, file=file, field="area", line=int(r.line)) from None
+        periods = list(dict.fromkeys(obs["period"]))
+        for r in obs.drop_duplicates("period").itertuples():  # each period checked once
             try:
-                e_p = expected_by_period(da.sel(area=code), [r.period]).isel(period=0)
+                expected_by_period(da.isel(area=[0]), [r.period])
             except SpecError as e:
                 raise InputError(f"observed count for a period the population does not cover: {e.message}",
                                  file=file, field="period", line=int(r.line)) from None
-            mid, lo, hi = _summary(e_p, level)
+        # interpolation and draw quantiles once for every area × period, then looked up per row
+        mids, lows, highs = _summary(expected_by_period(da, periods), level)
+        for r in obs.itertuples():
+            code = codes[r.area]
+            mid = mids.sel(area=code, period=r.period)
+            lo = lows.sel(area=code, period=r.period) if lows is not None else None
+            hi = highs.sel(area=code, period=r.period) if highs is not None else None
             ratio = r.count / float(mid) if float(mid) > 0 else np.nan
             row = {"indicator": ind.label, "measure": ind.observed, "area_code": code, "area_name": names[code],
                    "period": r.period, "observed": r.count, "expected": float(mid), "ratio": ratio}

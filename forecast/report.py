@@ -506,12 +506,19 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
         return res
 
     wanted = [m["derived"] for m in spec.measures if "derived" in m]
+    derived_files = []  # each derived-measures file read once
+    for d in spec.derived:
+        try:
+            derived_files.append(load_derived(d))
+        except ForecastError as err:
+            raise err.located(file=spec.path, field="derived", line=spec.lines.get("derived")) from None
+    known = set().union(*(dm.measures for dm in derived_files)) if derived_files else set()
 
     def derive(res):
-        for j, d in enumerate(spec.derived):
+        for dm in derived_files:
             try:
-                mine = [n for n in wanted if n in load_derived(d).measures and n not in res.data_vars]
-                res = apply_derived(res, d, only=mine)
+                mine = [n for n in wanted if n in dm.measures and n not in res.data_vars]
+                res = apply_derived(res, dm, only=mine)
             except ForecastError as err:
                 raise err.located(file=spec.path, field="derived", line=spec.lines.get("derived")) from None
         return res
@@ -520,12 +527,6 @@ def run_spec(spec: TableSpec | str | PathLike, *, by: str | None = None) -> Tabl
     names, derived_labels = [], {}
     for i, m in enumerate(spec.measures):
         if "derived" in m:
-            known = set()
-            for d in spec.derived:
-                try:
-                    known |= set(load_derived(d).measures)
-                except ForecastError as err:
-                    raise err.located(file=spec.path, field="derived", line=spec.lines.get("derived")) from None
             if m["derived"] not in known:
                 raise spec.fail(f"no derived measure '{m['derived']}' in {', '.join(spec.derived)} (it has: {', '.join(sorted(known))})",
                                 "measures", i, "derived")
