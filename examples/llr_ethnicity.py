@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 
 import forecast
-from forecast.ethnicity import AllAgeSharesWarning
+from forecast import AllAgeSharesWarning
 
 LLR = ["E10000018", "E06000016", "E06000017"]  # Leicestershire, Leicester, Rutland
 

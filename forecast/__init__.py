@@ -9,59 +9,63 @@
 The method (DESIGN.md): demand = population × age- and sex-specific rate (× trend),
 summed into the age bands, areas and years asked for.  Rates come from cited rate
 sets (``forecast.list_rate_sets()``); populations from ONS files.
+
+The public names below are imported on first use (PEP 562), so that ``import forecast``
+and the ``forecast`` command start without loading pandas, xarray or pydantic until a
+command needs them.
 """
+
+from __future__ import annotations
+
+import importlib
 
 from ._version import __version__
 
-from .errors import AssumptionError, ForecastError, InputError, SpecError
-from .ages import AgeBand, parse_band, parse_bands
-from .population import (
-    AreaGroup,
-    add_groups,
-    combine_populations,
-    default_history,
-    default_population,
-    find_areas,
-    load_groups,
-    select_areas,
-    select_years,
-    to_financial_years,
-)
-from .readers import read_mye, read_snpp, read_tidy
-from .derived import apply_derived, load_derived
-from .assumptions import (
-    RateSet,
-    RelativeRisks,
-    get_rate_set,
-    get_relative_risks,
-    list_rate_sets,
-    load_rate_set,
-    register,
-)
-from .ethnicity import EthnicMix, get_ethnic_mix, load_mapping, read_ethnic_mix, split_by_ethnicity
-from .projection import ethnic_adjustment, project
-from .tables import Table, compare, table
-from .report import load_spec, run_spec
-from .uncertainty import simulate, summarise
-from .scenarios import extend_population, load_scenario
-from .indicators import observed_vs_expected, read_observed, run_indicator_spec, trajectory
-from . import scale
+#: public name -> the module that defines it
+_API = {
+    # errors, ages
+    "ForecastError": "errors", "InputError": "errors", "AssumptionError": "errors", "SpecError": "errors",
+    "ForecastWarning": "errors", "AllAgeSharesWarning": "population.ethnicity",
+    "AgeBand": "ages", "parse_band": "ages", "parse_bands": "ages",
+    # population
+    "AreaGroup": "population", "add_groups": "population", "default_population": "population",
+    "default_history": "population", "combine_populations": "population", "find_areas": "population",
+    "load_groups": "population", "select_areas": "population", "select_years": "population",
+    "to_financial_years": "population", "read_snpp": "population", "read_tidy": "population",
+    "read_mye": "population", "make_cube": "population",
+    "EthnicMix": "population.ethnicity", "read_ethnic_mix": "population.ethnicity",
+    "get_ethnic_mix": "population.ethnicity", "split_by_ethnicity": "population.ethnicity",
+    "extend_population": "population.extend",
+    # assumptions
+    "RateSet": "assumptions", "RelativeRisks": "assumptions", "get_rate_set": "assumptions",
+    "get_relative_risks": "assumptions", "list_rate_sets": "assumptions", "load_rate_set": "assumptions",
+    "register": "assumptions", "load_mapping": "assumptions", "load_scenario": "assumptions",
+    "load_derived": "assumptions",
+    # model
+    "project": "model", "simulate": "model", "summarise": "model", "ethnic_adjustment": "model",
+    "apply_derived": "model", "read_observed": "model", "observed_vs_expected": "model",
+    "trajectory": "model",
+    # output
+    "Table": "output", "table": "output", "compare": "output",
+    # specs
+    "load_spec": "specs", "run_spec": "specs", "run_indicator_spec": "specs",
+}
 
-__all__ = [
-    "__version__",
-    "ForecastError", "InputError", "AssumptionError", "SpecError",
-    "AgeBand", "parse_band", "parse_bands",
-    "AreaGroup", "add_groups", "default_population", "default_history", "combine_populations",
-    "find_areas", "load_groups",
-    "select_areas", "select_years", "to_financial_years",
-    "read_snpp", "read_tidy", "read_mye",
-    "apply_derived", "load_derived",
-    "RateSet", "get_rate_set", "list_rate_sets", "load_rate_set", "register",
-    "RelativeRisks", "get_relative_risks",
-    "EthnicMix", "read_ethnic_mix", "get_ethnic_mix", "load_mapping", "split_by_ethnicity",
-    "project", "ethnic_adjustment",
-    "Table", "table", "compare",
-    "load_spec", "run_spec",
-    "simulate", "summarise", "extend_population", "load_scenario", "scale",
-    "read_observed", "observed_vs_expected", "trajectory", "run_indicator_spec",
-]
+__all__ = ["__version__", *_API, "scale", "plot"]
+
+_SUBMODULES = {"scale": "model.scale", "plot": "output.plot"}
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
+    else:
+        raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -13,12 +13,11 @@ such a cube only if it does not cut the open group: ``"85-89"`` and ``"85+"`` ca
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Iterable, Sequence
-
-import numpy as np
-import xarray as xr
 
 from .errors import SpecError
 
@@ -31,6 +30,8 @@ __all__ = [
     "band_matrix",
     "band_labels",
 ]
+
+# Pure Python on purpose: the schema layer parses bands without importing numpy.
 
 
 @dataclass(frozen=True, order=True)
@@ -65,8 +66,8 @@ class AgeBand:
         return age >= self.lo and (self.hi is None or age <= self.hi)
 
     def overlaps(self, other: "AgeBand") -> bool:
-        a_hi = np.inf if self.hi is None else self.hi
-        b_hi = np.inf if other.hi is None else other.hi
+        a_hi = math.inf if self.hi is None else self.hi
+        b_hi = math.inf if other.hi is None else other.hi
         return self.lo <= b_hi and other.lo <= a_hi
 
     def within(self, other: "AgeBand") -> bool:
@@ -100,7 +101,7 @@ def parse_band(text: str | int | AgeBand) -> AgeBand:
     """
     if isinstance(text, AgeBand):
         return text
-    if isinstance(text, (int, np.integer)) and not isinstance(text, bool):
+    if isinstance(text, Integral) and not isinstance(text, bool):
         return AgeBand(int(text), int(text))
     if not isinstance(text, str):
         raise SpecError(f"age band must be text such as '65-69' or '90+', not {text!r}")
@@ -172,22 +173,20 @@ def ages_in_band(band: AgeBand, top: int) -> range:
     return range(band.lo, band.hi + 1)
 
 
-def band_matrix(bands: Sequence[AgeBand], ages: Sequence[int], top: int) -> xr.DataArray:
-    """0/1 membership matrix with dims ``(age_band, age)``.
+def band_matrix(bands: Sequence[AgeBand], ages: Sequence[int], top: int):
+    """0/1 membership matrix ``[band, age]`` (a numpy array).
 
-    ``demand.dot(band_matrix(...), dim="age")`` sums single ages into bands in one
-    contraction.  Bands must not overlap (see :func:`parse_bands`).
+    Bands must not overlap (see :func:`parse_bands`); a band the ages cannot form is a
+    :class:`SpecError` (see :func:`ages_in_band`).
     """
-    ages = np.asarray(ages)
+    import numpy as np
+
+    ages = [int(a) for a in ages]
     m = np.zeros((len(bands), len(ages)))
-    index = {int(a): i for i, a in enumerate(ages)}
+    index = {a: i for i, a in enumerate(ages)}
     for j, band in enumerate(bands):
         for a in ages_in_band(band, top):
             if a not in index:
                 raise SpecError(f"age band {band.label} needs age {a}, which the population does not have")
             m[j, index[a]] = 1.0
-    return xr.DataArray(
-        m,
-        dims=("age_band", "age"),
-        coords={"age_band": [b.label for b in bands], "age": ages},
-    )
+    return m

@@ -15,6 +15,14 @@ from contextlib import contextmanager
 from os import PathLike
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters escaped (``\\n``), so that
+    a file or area name that holds a newline cannot split an error over two lines."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 class ForecastError(Exception):
     """Base class: a problem with the user's input, described in one line.
 
@@ -39,8 +47,8 @@ class ForecastError(Exception):
         line: int | None = None,
     ) -> None:
         self.message = " ".join(str(message).split())
-        self.file = str(file) if file is not None else None
-        self.field = field
+        self.file = one_line(str(file)) if file is not None else None
+        self.field = one_line(str(field)) if field is not None else None
         self.line = line
         super().__init__(str(self))
 

@@ -6,6 +6,8 @@ ONS CSV files with plain pandas inside the test — never copied from forecast's
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +94,36 @@ def tiny_rate_dict(**overrides):
 @pytest.fixture
 def tiny_rates():
     return forecast.RateSet.from_dict(tiny_rate_dict())
+
+
+# ---------------------------------------------------------------------------- the command, in process
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def forecast_cli(*args, cwd=None) -> CliResult:
+    """Run ``forecast ARGS`` in this process (click's test isolation), from ``cwd``: the
+    same entry point as the installed command, its exit status, stdout and stderr.  The
+    few true end-to-end tests (tests/test_e2e.py) run the installed command in a subprocess."""
+    from click.testing import CliRunner
+
+    from forecast.cli import run_main
+
+    runner = CliRunner()
+    old = os.getcwd()
+    with runner.isolation() as (out, err, *_):
+        try:
+            if cwd is not None:
+                os.chdir(cwd)
+            run_main([str(a) for a in args])
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        finally:
+            os.chdir(old)
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return CliResult(code, stdout, stderr)

@@ -7,7 +7,9 @@ import pytest
 import yaml
 
 import forecast
-from forecast.assumptions import SCHEMA, Registry, RateSet, load_rate_set, schema_of
+from forecast.assumptions import Registry, RateSet, load_rate_set, schema_of
+
+SCHEMA = "rate-set"  # the kind schema_of() reports
 from forecast.errors import AssumptionError
 
 from conftest import ASSUMPTIONS_DIR, tiny_rate_dict
@@ -84,11 +86,23 @@ def test_persons_rates_apply_to_both_sexes():
     assert not rs.sex_specific
 
 
-def test_open_top_first_band_uses_90_94_rate():
+def test_dementia_uk_2007_90_plus_is_poppi_weighted():
+    """POPPI's 90+ split: the 90-94 and 95+ rates (Dementia UK 2007: F 29.6%, 34.4%; M 27.7%,
+    30.0%) weighted by England's mid-2013 population aged 90-94 and 95+ (ONS, Estimates of the
+    very old: F 255,400 and 67,700; M 109,540 and 17,790)."""
     rs = forecast.get_rate_set("dementia_uk_2007")
     r = rs.rates_by_age(range(91), 90)
-    assert r.sel(sex="female", age=90).item() == pytest.approx(0.296)  # the 90-94 rate, not 95+ (0.344)
-    assert "90-94 rate" in rs.open_top_note(90)
+    assert r.sel(sex="female", age=90).item() == pytest.approx((0.296 * 255400 + 0.344 * 67700) / (255400 + 67700))
+    assert r.sel(sex="male", age=90).item() == pytest.approx((0.277 * 109540 + 0.300 * 17790) / (109540 + 17790))
+    assert "weighted by England's mid-2013 population" in rs.open_top_note(90)
+
+
+def test_open_top_first_band_uses_the_band_holding_the_top_age():
+    d = tiny_rate_dict(rates={"unit": "percent", "bands": ["3-4", "5-6", "7+"], "male": [10, 20, 40], "female": [10, 20, 40]},
+                       open_top={"rule": "first_band"})
+    rs = forecast.RateSet.from_dict(d)
+    assert rs.rates_by_age(range(6), 5).sel(sex="male", age=5).item() == pytest.approx(0.20)  # 5-6, not 7+
+    assert "lower bound" in rs.open_top_note(5)
 
 
 def test_open_top_weights_by_hand():

@@ -8,10 +8,12 @@ import pytest
 import yaml
 
 import forecast
-from forecast.derived import apply_derived, load_derived
+from forecast.assumptions import load_derived
+from forecast.model import apply_derived
 from forecast.errors import AssumptionError, InputError, SpecError
-from forecast.population import combine_populations, default_history, expand_periods, strategy_end
-from forecast.readers import read_mye
+from forecast.periods import expand_periods, strategy_end
+from forecast.population import combine_populations, default_history
+from forecast.population import read_mye
 
 from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube
 

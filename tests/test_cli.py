@@ -1,5 +1,5 @@
-"""The command line, run as a user runs it (a subprocess): output, exit codes, one-line
-errors with no traceback, and no partial output file on failure."""
+"""The command line, as a user runs it (in process, through the command's own entry point):
+output, exit codes, one-line errors with no traceback, and no partial output file on failure."""
 
 import io
 import os
@@ -9,17 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, SNPP_FILES
+from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, SNPP_FILES, forecast_cli
 
 SPEC = EXAMPLES_DIR / "llr_table1.yaml"
-
-
-def forecast_cli(*args, cwd=None):
-    """Run `forecast ARGS` in a subprocess (via this interpreter), from a neutral folder."""
-    return subprocess.run(
-        [sys.executable, "-m", "forecast.cli", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
 
 
 def assert_bad_input(r, *fragments):
@@ -330,9 +322,9 @@ def test_table_with_draws(tmp_path):
 @pytest.mark.parametrize(
     "args, fragments",
     [
-        (["--draws", "0"], ["--draws: must be positive, not 0"]),
-        (["--draws", "many"], ["--draws: 'many' is not a whole number"]),
-        (["--draws", "10", "--seed", "1.5"], ["--seed: '1.5' is not a whole number"]),
+        (["--draws", "0"], ["Invalid value for '--draws': 0 is not in the range 1<=x<=100000"]),
+        (["--draws", "many"], ["Invalid value for '--draws': 'many' is not a valid integer range"]),
+        (["--draws", "10", "--seed", "1.5"], ["Invalid value for '--seed': '1.5' is not a valid integer range"]),
         (["--draws", "10", "--quantiles", "0.5,1.5"], ["--quantiles: 1.5 is not between 0 and 1"]),
         (["--scenario", "nosuch"], ["--scenario: unknown scenario 'nosuch'"]),
         (["--extend-to", "2019"], ["--extend-to: the end year 2019 is before the projection's start (2022)"]),

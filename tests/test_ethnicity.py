@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import forecast
 from forecast.assumptions import RelativeRisks
 from forecast.errors import AssumptionError, InputError, SpecError
-from forecast.ethnicity import AllAgeSharesWarning, relative_risk_array
+from forecast.model import relative_risk_array
+from forecast.population.ethnicity import AllAgeSharesWarning
 
 from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube, tiny_rate_dict
 
@@ -50,7 +51,7 @@ def test_groups_keep_the_files_order_and_values(tmp_path):
 def test_census2021_counts_and_mapping():
     mix = forecast.get_ethnic_mix("census2021_ts021_llr")
     assert mix.form == "all-age counts" and len(mix.groups) == 19
-    broad = mix.map_groups("census2021_to_broad5")
+    broad = mix.map_groups(forecast.load_mapping("census2021_to_broad5"))
     assert broad.groups == ["White", "Mixed", "Asian", "Black", "Other"]
     # Leicester, Census 2021 TS021: Asian = 7,055 + 2,481 + 126,421 + 11,347 + 12,673 = 159,977 of 368,571
     assert broad.shares.sel(area=LEICESTER, ethnicity="Asian").item() == pytest.approx(159_977 / 368_571)
@@ -122,7 +123,7 @@ def test_band_cover_must_reach_the_open_top(tmp_path, tiny_pop):
 def test_unknown_group_without_mapping():
     mix = forecast.read_ethnic_mix(TABLE2)
     with pytest.raises(InputError) as e:
-        mix.map_groups("census2021_to_broad5")
+        mix.map_groups(forecast.load_mapping("census2021_to_broad5"))
     assert e.value.file == str(TABLE2) and e.value.field == "ethnic_group"
     assert "ethnic group 'Indian' has no entry in mapping 'census2021_to_broad5'" in str(e.value)
 
@@ -207,8 +208,10 @@ def test_leicester_65_plus_dementia_with_pham_and_table2_by_hand(ons_long):
     Asian = 25.7 + 1.5 + 0.7 + 2.0 = 29.9; Chinese and Other → Other = 0.8).  So for each sex
         demand_with = demand_without × (63.8 + 2.3 + 0.8 + 29.9 × IRR_Asian + 3.4 × IRR_Black) / 100.2
     with Pham et al. 2018: IRR_Asian 0.88 (men) 0.82 (women); IRR_Black 1.28 (men) 1.25 (women)."""
-    rates = {"male": [0.015] * 5 + [0.031] * 5 + [0.053] * 5 + [0.103] * 5 + [0.151] * 5 + [0.226],
-             "female": [0.018] * 5 + [0.030] * 5 + [0.066] * 5 + [0.117] * 5 + [0.202] * 5 + [0.330]}
+    # 90+: POPPI's split of the 90-94 and 95+ rates, weighted by England mid-2013 (ONS)
+    m90, f90 = (0.226 * 109540 + 0.288 * 17790) / 127330, (0.330 * 255400 + 0.442 * 67700) / 323100
+    rates = {"male": [0.015] * 5 + [0.031] * 5 + [0.053] * 5 + [0.103] * 5 + [0.151] * 5 + [m90],
+             "female": [0.018] * 5 + [0.030] * 5 + [0.066] * 5 + [0.117] * 5 + [0.202] * 5 + [f90]}
     factor = {"male": (63.8 + 2.3 + 0.8 + 29.9 * 0.88 + 3.4 * 1.28) / 100.2,
               "female": (63.8 + 2.3 + 0.8 + 29.9 * 0.82 + 3.4 * 1.25) / 100.2}
     d = ons_long[(ons_long.area_code == LEICESTER) & (ons_long.year == 2030) & (ons_long.age >= 65)]

@@ -8,8 +8,9 @@ import yaml
 
 import forecast
 from forecast.errors import InputError, SpecError
-from forecast.indicators import Indicator, observed_vs_expected, read_observed, run_indicator_spec, trajectory
-from forecast.population import period_weights
+from forecast.model.indicators import Indicator, observed_vs_expected, read_observed, trajectory
+from forecast.specs import run_indicator_spec
+from forecast.periods import period_weights
 
 from conftest import EXAMPLES_DIR, tiny_cube
 

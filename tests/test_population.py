@@ -80,7 +80,7 @@ def test_financial_years_on_ons_data(default_pop):
     np.testing.assert_allclose(fy.values, expected.values)
 
 
-@pytest.mark.parametrize("label, msg", [("2025-26", "not of the form"), ("2025/27", "not consecutive"), ("25/26", "not of the form"), ("1999/00", None)])
+@pytest.mark.parametrize("label, msg", [("2025-26", "is not a financial year of the form YYYY/YY"), ("2025/27", "not consecutive"), ("25/26", "is not a financial year of the form YYYY/YY"), ("1999/00", None)])
 def test_parse_financial_year(label, msg):
     if msg is None:
         assert parse_financial_year(label) == 1999

@@ -82,12 +82,15 @@ def test_depression_15pct_of_65_plus_from_ons_file(ons_long):
     assert res["depression"].sum().item() == pytest.approx(0.15 * d.population.sum(), rel=1e-12)
 
 
-def test_dementia_uk_2007_uses_90_94_rate_for_90_plus(ons_long):
+def test_dementia_uk_2007_90_plus_is_poppi_weighted(ons_long):
+    """The 90+ group gets POPPI's rate: 90-94 and 95+ weighted by England mid-2013 (ONS)."""
     res = forecast.project(None, "dementia_uk_2007", bands=["90+"], areas=LEICESTER, years=[2025])
     d = ons_long[(ons_long.area_code == LEICESTER) & (ons_long.year == 2025) & (ons_long.age == 90)]
-    expected = 0.277 * d[d.sex == "male"].population.item() + 0.296 * d[d.sex == "female"].population.item()
+    male = (0.277 * 109540 + 0.300 * 17790) / (109540 + 17790)
+    female = (0.296 * 255400 + 0.344 * 67700) / (255400 + 67700)
+    expected = male * d[d.sex == "male"].population.item() + female * d[d.sex == "female"].population.item()
     assert res["dementia"].sum().item() == pytest.approx(expected, rel=1e-12)
-    assert "90-94 rate" in res["dementia"].attrs["open_top_note"]
+    assert "90-94, 95+ rates weighted" in res["dementia"].attrs["open_top_note"]
 
 
 def test_early_onset_per_100000(ons_long):

@@ -107,5 +107,5 @@ scenario: ahmadi_abhari_2017_incidence_fall
     assert t.values.iloc[0]["2040"] == pytest.approx(expected)
     assert any("-2.70% a year from 2022" in n for n in t.notes)
     p2 = _spec(tmp_path, "areas: [Leicester]\nmeasures: [cfas_ii_2013]\nyears: [2040]\nuncertainty: {draws: 0}\n")
-    with pytest.raises(SpecError, match="uncertainty.draws: the number of draws must be positive"):
+    with pytest.raises(SpecError, match="uncertainty.draws: the number of draws must be between 1 and 100,000"):
         forecast.run_spec(p2)

@@ -8,7 +8,7 @@ import pytest
 
 import forecast
 from forecast.errors import SpecError
-from forecast.tables import round_half_up
+from forecast.output import round_half_up
 
 from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube
 

@@ -10,8 +10,10 @@ import yaml
 
 import forecast
 from forecast.errors import AssumptionError, ForecastError, SpecError
-from forecast.scenarios import apply_scenario, extend_population, load_scenario
-from forecast.uncertainty import band_draws, relative_risk_draws, simulate, summarise
+from forecast.assumptions import apply_scenario, load_scenario
+from forecast.population.extend import extend_population
+from forecast.model import simulate, summarise
+from forecast.model.draws import band_draws, relative_risk_draws
 
 from conftest import LEICESTER, tiny_cube, tiny_rate_dict
 
@@ -124,9 +126,11 @@ def test_unreachable_scheduler_fails_fast_with_its_address():
     assert time.perf_counter() - t < 10
 
 
-@pytest.mark.parametrize("draws, seed, match", [(0, 1, "must be positive"), (-5, 1, "must be positive"),
-                                                (1.5, 1, "whole number"), (10, "x", "seed must be an integer"),
-                                                (10, 2.5, "seed must be an integer"), (True, 1, "whole number")])
+@pytest.mark.parametrize("draws, seed, match", [(0, 1, "must be between 1 and 100,000"), (-5, 1, "must be between 1 and 100,000"),
+                                                (100_001, 1, r"between 1 and 100,000 \(forecast.limits\), not 100,001"),
+                                                (1.5, 1, "whole number"), (10, "x", "seed must be a whole number"),
+                                                (10, 2.5, "seed must be a whole number"), (10, -1, "seed must be between 0"),
+                                                (True, 1, "whole number")])
 def test_bad_draws_and_seeds(tiny_pop, tiny_rates, draws, seed, match):
     with pytest.raises(SpecError, match=match):
         simulate(tiny_pop, tiny_rates, draws=draws, seed=seed)
@@ -184,7 +188,7 @@ def test_scenario_errors(tmp_path):
     with pytest.raises(AssumptionError, match="unknown scenario 'nosuch'"):
         load_scenario("nosuch")
     with pytest.raises(SpecError, match="none of the rate sets here"):
-        apply_scenario(forecast.projection.resolve_measures(["depression_15pct"]), "ahmadi_abhari_2017_incidence_fall")
+        apply_scenario(forecast.model.resolve_measures(["depression_15pct"]), "ahmadi_abhari_2017_incidence_fall")
 
 
 def test_extend_population_by_hand():

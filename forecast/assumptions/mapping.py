@@ -1,0 +1,93 @@
+"""Ethnic-group mappings: detailed groups → broad groups (``forecast.ethnic-mapping/1``).
+
+Census 2021 has 19 detailed groups; published relative risks (Pham et al. 2018) use 5 broad
+ones.  A mapping file says which detailed groups make up each broad group, with a source
+(the Census classification)::
+
+    schema: forecast.ethnic-mapping/1
+    id: census2021_to_broad5
+    groups:
+      White: [English, Welsh, …]
+      South Asian: [Indian, Pakistani, Bangladeshi]
+    source: {citation: "ONS, Ethnic group classification 2021"}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .._yaml import check_header, failer, read_yaml
+from ..errors import AssumptionError, InputError
+from .registry import LOADERS, registry
+from .relative_risks import Source
+
+__all__ = ["EthnicMapping", "load_mapping"]
+
+
+@dataclass(frozen=True)
+class EthnicMapping:
+    """Detailed ethnic groups → broad groups (schema ``forecast.ethnic-mapping/1``)."""
+
+    KIND = "ethnic-mapping"
+
+    id: str
+    label: str
+    groups: Mapping[str, tuple[str, ...]]  # broad -> detailed
+    source: Source
+    path: Path | None = None
+
+    def target_of(self, detailed: Sequence[str], *, file: str = "") -> dict[str, str]:
+        inverse = {d: b for b, ds in self.groups.items() for d in ds}
+        out = {}
+        for g in detailed:
+            if g in inverse:
+                out[g] = inverse[g]
+            elif g in self.groups:  # already a broad group
+                out[g] = g
+            else:
+                raise InputError(
+                    f"ethnic group {g!r} has no entry in mapping '{self.id}'" + (f" ({self.path})" if self.path else "")
+                    + f"; its groups are: {', '.join(self.groups)}",
+                    file=file or None, field="ethnic_group",
+                )
+        return out
+
+
+def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
+    """An ethnic-group mapping by id (built-in ``assumptions/ethnicity/``), path, or object."""
+    if isinstance(key, EthnicMapping):
+        return key
+    found = registry.resolve(key, "ethnic-mapping")
+    if isinstance(found, EthnicMapping):
+        return found
+    path = found
+    data, lines = read_yaml(path, error=AssumptionError)
+    fail = failer(AssumptionError, path, lines)
+
+    src = check_header(data, fail, path, schema="forecast.ethnic-mapping/1", kind="an ethnic-group mapping",
+                       keys={"schema", "id", "label", "source", "groups"})
+    mid = data["id"]
+    groups = data.get("groups")
+    if not isinstance(groups, dict) or not groups:
+        raise fail("must map each broad group to a list of detailed groups", "groups")
+    seen: dict[str, str] = {}
+    out = {}
+    for broad, detailed in groups.items():
+        if not isinstance(detailed, list) or not all(isinstance(d, str) for d in detailed):
+            raise fail("must be a list of group names", "groups", broad)
+        for d in detailed:
+            if d in seen:
+                raise fail(f"{d!r} is sent to two broad groups: {seen[d]!r} and {broad!r}", "groups", broad)
+            seen[d] = broad
+        out[str(broad)] = tuple(detailed)
+    return EthnicMapping(
+        id=mid, label=str(data.get("label", mid)), groups=out,
+        source=Source(**{k: " ".join(str(v).split()) for k, v in src.items() if k in Source.__dataclass_fields__}),
+        path=path,
+    )
+
+
+LOADERS["ethnic-mapping"] = load_mapping

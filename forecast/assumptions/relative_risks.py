@@ -1,0 +1,113 @@
+"""Ethnic relative risks: rates of one measure by ethnic group, relative to a reference group.
+
+Applied to a population split by ethnicity, in one of two modes (README):
+
+* ``reference`` — the base rates describe the reference group:
+  ``rate[g, s, a] = base[s, a] × RR[g, s]``;
+* ``standardised`` — the base rates describe the whole study population, whose ethnic mix
+  is ``w[g, s]``: ``rate[g, s, a] = base[s, a] × RR[g, s] / Σ_h w[h, s] × RR[h, s]``, so that
+  the study population's overall rate is ``base[s, a]``, as published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from ..errors import AssumptionError
+from .registry import LOADERS, registry
+
+__all__ = ["Source", "RelativeRisks", "load_relative_risks", "get_relative_risks"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rate set's figures come from."""
+
+    citation: str
+    url: str = ""
+    doi: str = ""
+    read_from: str = ""
+    table: str = ""
+    notes: str = ""
+    licence: str = ""
+
+    def short(self, width: int = 90) -> str:
+        c = " ".join(self.citation.split())
+        return c if len(c) <= width else c[: width - 1] + "…"
+
+
+@dataclass(frozen=True, eq=False)
+class RelativeRisks:
+    """Rates of one measure by ethnic group, relative to a reference group, by sex.
+
+    Applied to a population split by ethnicity (:mod:`forecast.ethnicity`), in one of
+    two modes (documented in the README):
+
+    * ``reference`` — the base rates describe the reference group:
+      ``rate[g, s, a] = base[s, a] × RR[g, s]``.
+    * ``standardised`` — the base rates describe the whole study population, whose
+      ethnic mix is ``w[g, s]`` (``study_population``):
+      ``rate[g, s, a] = base[s, a] × RR[g, s] / Σ_h w[h, s] × RR[h, s]``,
+      so that the study population's overall rate ``Σ_g w[g, s] rate[g, s, a]`` is
+      ``base[s, a]``, as published.
+
+    Groups without a ratio get 1 (the reference group's rate) and are reported.
+    """
+
+    KIND = "relative-risks"
+
+    id: str
+    measure: str
+    label: str
+    reference: str
+    mode: str
+    ratios: Mapping[str, Mapping[str, float]]  # group -> {"male": rr, "female": rr}, reference included (1.0)
+    source: Source
+    intervals: Mapping[str, Mapping[str, tuple[float, float]]] | None = None
+    interval_level: float = 0.95
+    study_population: Mapping[str, Mapping[str, float]] | None = None  # sex -> group -> share (sums to 1)
+    study_population_source: str = ""
+    derived_from_rates: bool = False
+    path: Path | None = None
+    sha256: str | None = None
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.ratios)
+
+    def __repr__(self) -> str:
+        return f"RelativeRisks(id={self.id!r}, measure={self.measure!r}, reference={self.reference!r}, mode={self.mode!r})"
+
+    @classmethod
+    def from_dict(cls, data, *, path=None, lines=None) -> "RelativeRisks":
+        """Validate a ``forecast.relative-risks/1`` mapping."""
+        from ._parse_v1 import parse_relative_risks
+
+        return parse_relative_risks(data, path=path, lines=lines)
+
+
+def load_relative_risks(path) -> RelativeRisks:
+    """Load and validate one ``forecast.relative-risks/1`` file."""
+    from .._yaml import read_yaml
+
+    path = Path(path)
+    data, lines = read_yaml(path, error=AssumptionError)
+    rr = RelativeRisks.from_dict(data, path=path, lines=lines)
+    if rr.id != path.stem:
+        raise AssumptionError(
+            f"id '{rr.id}' differs from the file name '{path.name}' (the id is the file name without .yaml)",
+            file=path, field="id", line=lines.get("id"),
+        )
+    return rr
+
+
+def get_relative_risks(key) -> RelativeRisks:
+    """Ethnic relative risks by id, by path, or the object itself."""
+    if isinstance(key, RelativeRisks):
+        return key
+    return registry.get(key, "relative-risks")
+
+
+LOADERS["relative-risks"] = load_relative_risks

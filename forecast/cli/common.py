@@ -1,0 +1,120 @@
+"""Shared pieces of the commands: output formats and writing, list and year options, the
+population options and their loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from ..errors import ForecastError
+from ..files import write_text
+
+__all__ = ["infer_format", "emit", "split", "parse_years", "population_options", "load_population",
+           "TABLE_FORMATS"]
+
+TABLE_FORMATS = ("md", "csv", "xlsx", "html")
+_ALIASES = {"markdown": "md", "htm": "html", "nc": "netcdf", "xls": "xlsx"}
+
+
+def infer_format(fmt: str | None, output: str | None, allowed: Sequence[str], default: str) -> str:
+    """The output format: ``--format``, else the output's suffix, else ``default``.  A suffix
+    the command cannot write is refused (a CSV is never written into an .xlsx file)."""
+    if fmt:
+        return fmt
+    if output:
+        raw = Path(output).suffix.lower().lstrip(".")
+        suffix = _ALIASES.get(raw, raw)
+        if suffix in allowed:
+            return suffix
+        if raw:
+            raise ForecastError(f"cannot write .{raw} files: this command writes {', '.join(allowed)} "
+                                "(choose the suffix or --format)", field="--output")
+    return default
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        write_text(output, text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def split(values: Sequence[str]) -> list[str]:
+    out = []
+    for v in values:
+        out.extend(p.strip() for p in v.split(",") if p.strip())
+    return out
+
+
+def parse_years(values: Sequence[str]) -> list[int | str]:
+    """``--years`` values: 2025, 2025-2040, 2025/26 or 2022/23-2029/30, comma-separated;
+    each year within the limits (checked before a range is built)."""
+    from ..errors import at
+    from ..periods import check_year, expand_periods, parse_financial_year
+
+    out: list[int | str] = []
+    with at(field="--years"):
+        parts = split(values)
+        if not parts:
+            raise ForecastError("no years given")
+        for part in parts:
+            if "/" in part and "-" in part:
+                out.extend(expand_periods(part))
+            elif "/" in part:
+                parse_financial_year(part)
+                out.append(part)
+            elif "-" in part.strip("-"):
+                a, b = (x.strip() for x in part.split("-", 1))
+                if not (a.isdigit() and b.isdigit()):
+                    raise ForecastError(f"cannot read year range {part!r} (use e.g. 2025-2040)")
+                out.extend(expand_periods(f"{check_year(a)}-{check_year(b)}"))
+            else:
+                out.append(check_year(part))
+    return out
+
+
+def population_options(f):
+    f = click.option("--mye", "mye", multiple=True, type=click.Path(dir_okay=False),
+                     help="ONS mid-year estimates file(s) to join to the population by year (tidy, Nomis or MYEB1 layout).")(f)
+    f = click.option("--history", is_flag=True,
+                     help="Join the shipped ONS mid-year estimates for 2011 and 2018 to the population (for base years).")(f)
+    f = click.option("--groups", "groups", multiple=True, type=click.Path(dir_okay=False),
+                     help="Area-groups YAML: add areas made of other areas (e.g. a county from its districts).")(f)
+    f = click.option("--population-format", type=click.Choice(["snpp", "tidy"]), default="snpp", show_default=True,
+                     help="Layout of --population files: ONS SNPP CSVs/zip, or a tidy CSV.")(f)
+    f = click.option("--population", "population", multiple=True, type=click.Path(),
+                     help="Population file(s), folder or ONS zip (default: the embedded ONS 2022-based SNPP extract).")(f)
+    return f
+
+
+def load_population(population, population_format, groups, history=False, mye=()):
+    from ..population import (
+        add_groups,
+        combine_populations,
+        default_history,
+        default_population,
+        load_groups,
+        read_mye,
+        read_snpp,
+        read_tidy,
+    )
+
+    if not population:
+        pop = default_population()
+    elif population_format == "tidy":
+        if len(population) != 1:
+            raise ForecastError("a tidy population is one CSV file", field="--population")
+        pop = read_tidy(population[0])
+    else:
+        pop = read_snpp(list(population))
+    extra = ([default_history()] if history else []) + [read_mye(m) for m in mye]
+    if extra:
+        pop = combine_populations(extra + [pop])
+    for g in groups:
+        pop = add_groups(pop, load_groups(g))
+    return pop
+
+

@@ -1,0 +1,224 @@
+"""forecast run: demand for areas, measures and years as a tidy CSV or NetCDF."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+
+import click
+
+from ..limits import MAX_DRAWS
+from .common import emit, infer_format, load_population, parse_years, population_options, split
+from .main import CONTEXT, fail, main
+
+_FIELDS = {k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks",
+                                                   "derived", "scenario", "draws", "seed", "quantiles")}
+
+
+def _quantiles(text: str) -> list[float]:
+    from ..errors import ForecastError
+
+    out = []
+    for part in split([text]):
+        try:
+            q = float(part)
+        except ValueError:
+            raise ForecastError(f"{part!r} is not a number", field="--quantiles") from None
+        if not 0 <= q <= 1:
+            raise ForecastError(f"{q:g} is not between 0 and 1", field="--quantiles")
+        out.append(q)
+    if not out:
+        raise ForecastError("no quantiles given", field="--quantiles")
+    return out
+
+
+def _ages(values) -> str | dict | None:
+    """``--ages 65+`` for every measure, or ``--ages NAME=RANGE`` (repeatable) per measure."""
+    from ..errors import ForecastError
+
+    if not values:
+        return None
+    named = [v for v in values if "=" in v]
+    if not named:
+        if len(values) > 1:
+            raise ForecastError("give one --ages for every measure, or NAME=RANGE for each", field="--ages")
+        return values[0]
+    if len(named) != len(values):
+        raise ForecastError("give one --ages for every measure, or NAME=RANGE for each, not both", field="--ages")
+    return {k.strip(): v.strip() for k, v in (x.split("=", 1) for x in values)}
+
+
+class _ProgressBar:
+    """A click progress bar over measures, for long runs on a terminal (or --progress)."""
+
+    def __init__(self, wanted, draws, measures):
+        self.wanted = wanted if wanted is not None else (bool(draws) and draws >= 200 and sys.stderr.isatty())
+        self.total = max(1, len(split(measures)))
+        self.bar = None
+
+    def __enter__(self):
+        if not self.wanted:
+            return None
+        self.bar = click.progressbar(length=self.total, label="forecast: drawing", file=sys.stderr)
+        self.bar.__enter__()
+        return self.bar.update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
+    from ..errors import at
+    from ..model import resolve_measures
+    from ..model.scale import estimate
+    from ..periods import parse_financial_year
+    from ..population import select_areas, select_years
+
+    named = [m for m in measures if "=" in m]
+    rs = {k: v for k, v in (m.split("=", 1) for m in named)} if named else measures
+    with at(field="--measures"):
+        rs = resolve_measures(rs)
+    with at(field="--areas"):
+        pop = select_areas(pop, areas)
+    if years:
+        mids = sorted({y for p in years for y in ([int(p)] if not isinstance(p, str) else
+                                                  [parse_financial_year(p), parse_financial_year(p) + 1])})
+        with at(field="--years"):
+            pop = select_years(pop, mids)
+    e = estimate(pop, rs, draws=draws, bands=bands, ages=ages if isinstance(ages, str) else None, quantiles=quantiles,
+                 keep=("sex", "age_band"))
+    click.echo(
+        f"estimate: {e['measures']} measure(s) × {e['areas']} areas × {e['years']} years × {e['draws']:,} draws\n"
+        f"  values drawn:   {e['draw_values']:,}\n"
+        f"  output cells:   {e['cells']:,}\n"
+        f"  memory (peak):  about {e['peak_bytes'] / 2**20:,.0f} MiB\n"
+        f"  time:           about {max(e['seconds'], 0.1):.1f} s on this machine (a timed sample, scaled)"
+    )
+
+
+@main.command("run", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast run --areas Leicester --measures cfas_ii_2013 --years 2030
+  forecast run --areas E06000016,E06000017 --measures dementia_uk_2014,depression_15pct \\
+               --years 2025-2040 --bands 65-74,75-84,85+ --output demand.csv
+  forecast run --areas Leicester --measures apms2014_any_cmd --years 2025/26,2026/27 --ages 18-64
+  forecast run -a Leicester -m carers=census2011_unpaid_care,young_carers=census2011_unpaid_care \\
+               --ages "carers=All ages" --ages young_carers=5-17 -y 2025
+  forecast run --areas Leicester --measures my_rates.yaml --years 2030 --format netcdf -o out.nc
+  forecast run -a Leicester -m cfas_ii_2013 -y 2030,2040 --ages 65+ --draws 1000 --seed 42""")
+@click.option("--areas", "-a", multiple=True, required=True, help="Area codes or names, comma-separated.")
+@click.option("--measures", "-m", multiple=True, required=True,
+              help="Rate-set ids or YAML files, comma-separated; name one with NAME=RATE_SET.")
+@click.option("--years", "-y", multiple=True, help="Years: 2025,2030 or 2025-2040, or financial years 2025/26 (default: all).")
+@click.option("--bands", "-b", multiple=True, help="Output age bands, e.g. 65-74,75-84,85+ (default: each rate set's own bands).")
+@click.option("--ages", multiple=True,
+              help="Sum one age range, e.g. 65+ (within --bands, if given); or NAME=RANGE per named measure (repeat).")
+@population_options
+@click.option("--ethnic-mix", help="Split by ethnic group: a built-in mix id (e.g. census2021_ts021_llr) or a CSV file.")
+@click.option("--ethnic-mapping", help="Map the mix's groups to broad ones: a mapping id (e.g. census2021_to_broad5) or YAML file.")
+@click.option("--relative-risks", "relative_risks", multiple=True,
+              help="Ethnic relative risks (id or YAML), applied to the measures they name, e.g. pham2018_dementia_irr.")
+@click.option("--ethnic-mode", type=click.Choice(["reference", "standardised"]), help="Override the relative risks' own mode.")
+@click.option("--by", type=click.Choice(["ethnicity"]), help="Keep the ethnic groups as rows (adds an ethnicity column).")
+@click.option("--derived", "derived", multiple=True, help="Derived-measures file(s) (id or YAML), e.g. leicester_carers_2015.")
+@click.option("--scenario", help="A scenario (id or YAML) whose trend replaces the rate sets' own, e.g. cfas_i_to_ii_prevalence_fall.")
+@click.option("--extend-to", "extend_to", help="Carry the population past its last year to this year (or strategy end, 'March 2050').")
+@click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: median and interval.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Seed for the draws (same seed, same output).")
+@click.option("--quantiles", default="0.025,0.5,0.975", show_default=True, help="Quantiles to report with --draws.")
+@click.option("--keep-draws", is_flag=True, help="With --draws: write every draw (a draw column) instead of the summary.")
+@click.option("--scheduler", help="Run on this dask.distributed scheduler (tcp://host:8786); fails fast if unreachable.")
+@click.option("--workers", type=click.IntRange(1, 256), help="Run on a local dask cluster of this many worker processes.")
+@click.option("--chunk-areas", "chunk_areas", type=click.IntRange(1), default=50, show_default=True,
+              help="Areas per dask chunk (with --scheduler/--workers).")
+@click.option("--estimate", is_flag=True, help="Print the expected cells, memory and time, and stop.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for long runs on a terminal).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "netcdf"]), help="Output format (default: from --output's suffix, else csv).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for netcdf).")
+def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, history, mye, ethnic_mix,
+            ethnic_mapping, relative_risks, ethnic_mode, by, derived, scenario, extend_to, draws, seed, quantiles,
+            keep_draws, scheduler, workers, chunk_areas, estimate, progress, fmt, output) -> None:
+    """Project demand and write it as a tidy CSV or NetCDF.
+
+    The CSV has the columns area_code, area_name, year, sex, age_band, measure, rate_set,
+    value; with --draws, value is the median and low/high the interval.  A measure may be
+    named: --measures young_carers=census2011_unpaid_care.
+    """
+    from ..errors import at
+
+    fmt = infer_format(fmt, output, ("csv", "netcdf"), "csv")
+    if fmt == "netcdf" and not output:
+        fail("netcdf output needs --output FILE")
+    qs = _quantiles(quantiles) if draws else None
+    if (keep_draws or scheduler or workers) and draws is None:
+        fail("--keep-draws, --scheduler and --workers go with --draws")
+    if scheduler and workers:
+        fail("give --scheduler or --workers, not both")
+    if by and not ethnic_mix:
+        fail("--by ethnicity needs --ethnic-mix")
+    if (ethnic_mapping or relative_risks or ethnic_mode) and not ethnic_mix:
+        fail("--ethnic-mapping, --relative-risks and --ethnic-mode need --ethnic-mix")
+    age_spec = _ages(ages)
+    year_list = parse_years(years) if years else None
+    pop = load_population(population, population_format, groups, history, mye)
+    if extend_to:
+        from ..periods import strategy_end_year
+        from ..population.extend import extend_population
+
+        with at(field="--extend-to"):
+            pop = extend_population(pop, strategy_end_year(extend_to))
+    if ethnic_mix:
+        pop = _split(pop, ethnic_mix, ethnic_mapping, split(areas))
+    if draws is not None and (scheduler or workers):
+        from ..model.scale import chunk_by_area
+
+        pop = chunk_by_area(pop, chunk_areas)
+    if estimate:
+        _print_estimate(pop, split(measures), draws or 1, split(bands) or None, age_spec, qs, split(areas), year_list)
+        return
+    with _client(scheduler, workers), _ProgressBar(progress, draws, measures) as tick:
+        from ..model import run
+
+        ds = run(pop, split(measures), areas=split(areas), years=year_list, bands=split(bands) or None, ages=age_spec,
+                 relative_risks=split(relative_risks) or None, ethnic_mode=ethnic_mode, derived=split(derived),
+                 scenario=scenario, draws=draws, seed=seed, quantiles=qs, keep_draws=keep_draws, progress=tick,
+                 field_names=_FIELDS)
+    _write(ds, ethnic_mix, by, fmt, output)
+
+
+def _split(pop, ethnic_mix, ethnic_mapping, areas):
+    from ..assumptions import load_mapping
+    from ..errors import at
+    from ..population.ethnicity import get_ethnic_mix, split_by_ethnicity
+
+    with at(field="--ethnic-mix"):
+        mix = get_ethnic_mix(ethnic_mix)
+    if ethnic_mapping:
+        with at(field="--ethnic-mapping"):
+            mix = mix.map_groups(load_mapping(ethnic_mapping))
+    with at(field="--ethnic-mix"):
+        return split_by_ethnicity(pop, mix, areas=areas)
+
+
+def _client(scheduler, workers):
+    if not (scheduler or workers):
+        return nullcontext()
+    from ..model.scale import dask_client
+
+    return dask_client(scheduler=scheduler, workers=workers)
+
+
+def _write(ds, ethnic_mix, by, fmt, output):
+    from ..files import atomic_path
+    from ..output.tidy import to_netcdf, to_tidy_frame
+
+    if ethnic_mix and not by:
+        ds = [d.sum("ethnicity", keep_attrs=True) for d in ds]
+    if fmt == "netcdf":
+        with atomic_path(output) as tmp:
+            to_netcdf(ds, tmp)
+        click.echo(f"wrote {output}", err=True)
+        return
+    emit(to_tidy_frame(ds).to_csv(index=False, lineterminator="\n", float_format="%.6f"), output)

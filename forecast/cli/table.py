@@ -1,0 +1,56 @@
+"""forecast table: a "Table 1 style" table from a spec."""
+
+from __future__ import annotations
+
+import click
+
+from ..limits import MAX_DRAWS
+from .common import TABLE_FORMATS, emit, infer_format
+from .main import CONTEXT, fail, main
+
+
+@main.command("table", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast table examples/llr_table1.yaml
+  forecast table examples/llr_table1.yaml --format xlsx --output table1.xlsx
+  forecast table examples/llr_table1.yaml --output table1.html
+  forecast table examples/llr_ethnic_table1.yaml            (without/with ethnic adjustment)
+  forecast table examples/llr_table1.yaml --draws 1000 --seed 1   (cells: median (95% interval))
+  forecast table examples/dementia_scenarios.yaml           (rate sets and scenarios side by side)""")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help="Output format (default: from --output's suffix, else md).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of the screen (needed for xlsx).")
+@click.option("--by", type=click.Choice(["ethnicity"]), help="One row per area and ethnic group (the spec needs an ethnicity section).")
+@click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: cells read 'median (low–high)' (overrides the spec).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for the draws (overrides the spec; default 0).")
+def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None, draws, seed) -> None:
+    """Make a "Table 1 style" table from a report spec (YAML).
+
+    The spec names the areas, the measures (each with a rate set), the ages, the
+    years, the change column and the rounding; see README.md.
+    """
+    from ..specs.table import UncertaintySpec, load_spec, run_spec
+
+    fmt = infer_format(fmt, output, TABLE_FORMATS, "md")
+    if fmt == "xlsx" and not output:
+        fail("xlsx output needs --output FILE")
+    loaded = load_spec(spec)
+    if draws is not None or seed is not None:
+        base = loaded.uncertainty or UncertaintySpec(draws=1000)
+        loaded.uncertainty = UncertaintySpec(
+            draws=draws if draws is not None else base.draws,
+            seed=seed if seed is not None else base.seed,
+            level=base.level,
+        )
+    tbl = run_spec(loaded, by=by)
+    if fmt == "xlsx":
+        from ..files import atomic_path
+
+        with atomic_path(output) as tmp:
+            tbl.to_excel(tmp)
+        click.echo(f"wrote {output}", err=True)
+        return
+    text = {"md": tbl.to_markdown, "csv": tbl.to_csv, "html": tbl.to_html}[fmt]()
+    emit(text, output)
+
+

@@ -1,0 +1,197 @@
+"""Files: the shipped data folders, safe reading with limits, atomic writing, sha256.
+
+**Reading.**  :func:`read_bytes` reads a data file the user named only if it is a regular
+file no larger than :data:`forecast.limits.MAX_INPUT_BYTES` — a FIFO, a device or a folder
+is refused before it is opened, so forecast never hangs reading one.  Compressed inputs
+(:func:`zip_members`, :func:`gunzip`) are read in chunks and stopped at
+:data:`forecast.limits.MAX_DECOMPRESSED_BYTES`, whatever their headers claim.
+
+**Writing.**  :func:`atomic_path` writes to a temporary ``.NAME.*.part`` file beside the
+destination and renames it into place only when the writer has finished, so an error found
+late never leaves a partial output.  The result gets the mode a new file would get under
+the user's umask (or keeps the mode of the file it replaces), not ``mkstemp``'s 0600.  The
+command-line tool turns SIGTERM into a normal exit, so the temporary file is removed then as
+on Ctrl-C.
+
+**Shipped data.**  In an installed wheel the repository's top-level ``assumptions/`` and
+``population/`` folders live in ``forecast/_data/``; in a source checkout they are beside
+the package (:func:`data_dir`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import stat
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ForecastError, InputError
+from .limits import MAX_DECOMPRESSED_BYTES, MAX_INPUT_BYTES
+
+__all__ = [
+    "data_dir", "sha256_file", "sha256_bytes", "check_regular_file", "read_bytes", "read_data", "zip_members", "gunzip",
+    "atomic_path", "write_text",
+]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+# ---------------------------------------------------------------------------- shipped data
+
+def data_dir(name: str) -> Path:
+    """Folder of shipped data: ``"assumptions"`` or ``"population"``."""
+    for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(
+        f"the shipped '{name}' folder is missing from this installation of forecast "
+        f"(looked in {_PACKAGE_DIR / '_data' / name} and {_PACKAGE_DIR.parent / name})"
+    )
+
+
+@lru_cache(maxsize=256)
+def _sha256_cached(path: str, mtime_ns: int, size: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    """sha256 of a file's bytes (cached on path, size and modification time)."""
+    p = Path(path)
+    st = p.stat()
+    return _sha256_cached(str(p.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------- reading
+
+def check_regular_file(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError) -> int:
+    """The size of ``path`` if it is a regular file within ``limit`` bytes; else one-line ``error``.
+
+    Uses ``stat`` only: a FIFO or device is refused without being opened.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise error("file not found", file=p) from None
+    except PermissionError:
+        raise error("permission denied", file=p) from None
+    except OSError as e:
+        raise error(f"cannot read: {e.strerror or e}", file=p) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise error("is a folder, not a file", file=p)
+    if not stat.S_ISREG(st.st_mode):
+        raise error("not a regular file (a pipe, device or socket): forecast reads regular files only", file=p)
+    if st.st_size > limit:
+        raise error(f"file is {st.st_size:,} bytes, over the limit of {limit:,} (forecast.limits)", file=p)
+    return st.st_size
+
+
+def read_bytes(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError) -> bytes:
+    """A regular file's bytes (see :func:`check_regular_file`)."""
+    check_regular_file(path, limit=limit, error=error)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as e:
+        raise error(f"cannot read: {e.strerror or e}", file=path) from None
+    if len(data) > limit:  # the file grew since stat
+        raise error(f"file is over the limit of {limit:,} bytes (forecast.limits)", file=path)
+    return data
+
+
+def read_data(path: str | Path) -> bytes:
+    """A data file's bytes, decompressed if its name ends in ``.gz`` (within the limits)."""
+    data = read_bytes(path)
+    return gunzip(data, name=str(path)) if str(path).lower().endswith(".gz") else data
+
+
+def _read_capped(fh, name: str, budget: int) -> bytes:
+    data = fh.read(budget + 1)
+    if len(data) > budget:
+        raise InputError(
+            f"decompresses to more than {MAX_DECOMPRESSED_BYTES:,} bytes (forecast.limits): refused", file=name
+        )
+    return data
+
+
+def zip_members(path: str | Path, suffix: str = ".csv") -> list[tuple[str, bytes]]:
+    """``(path:member, bytes)`` for the members of a zip ending in ``suffix``, within the
+    decompressed-size limit (counted as read, not as the zip claims)."""
+    p = Path(path)
+    check_regular_file(p)
+    out, budget = [], MAX_DECOMPRESSED_BYTES
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = [n for n in z.namelist() if n.lower().endswith(suffix) and not n.startswith("__MACOSX")]
+            if not names:
+                raise InputError(f"zip holds no {suffix} files", file=p)
+            for n in sorted(names):
+                with z.open(n) as fh:
+                    data = _read_capped(fh, f"{p}:{n}", budget)
+                budget -= len(data)
+                out.append((f"{p}:{n}", data))
+    except zipfile.BadZipFile:
+        raise InputError("not a valid zip file", file=p) from None
+    return out
+
+
+def gunzip(data: bytes, *, name: str) -> bytes:
+    """Decompress gzip bytes within the decompressed-size limit."""
+    import io
+
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            return _read_capped(fh, name, MAX_DECOMPRESSED_BYTES)
+    except (OSError, EOFError) as e:
+        raise InputError(f"not a valid gzip file ({e})", file=name) from None
+
+
+# ---------------------------------------------------------------------------- writing
+
+def _mode_for(dest: Path) -> int:
+    try:
+        return stat.S_IMODE(dest.stat().st_mode)  # keep the mode of the file replaced
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place on success."""
+    dest = Path(path)
+    folder = dest.parent if str(dest.parent) else Path(".")
+    if not folder.is_dir():
+        raise ForecastError("output folder does not exist", file=folder)
+    if dest.is_dir():
+        raise ForecastError("is a folder: give a file name for the output", file=dest)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.chmod(tmp_path, _mode_for(dest))
+        os.replace(tmp_path, dest)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

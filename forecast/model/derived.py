@@ -1,0 +1,116 @@
+"""Derived measures applied to a projection: shares, multipliers, calibration, scenario steps.
+
+The definitions (``forecast.derived-measures/1`` files) are read by
+:mod:`forecast.assumptions.derived`; here each derived measure becomes a variable of the
+result: its base measure × the factor (× the scenario steps by year), in dependency order.
+A measure naming an unknown measure, or a cycle among derived measures, is an error.  The
+calibration is recorded in each variable's ``attrs`` and the table notes.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..assumptions.derived import Calibration, DerivedMeasures, load_derived
+from ..errors import AssumptionError, ForecastError, SpecError
+from ..periods import year_span
+
+__all__ = ["apply_derived"]
+
+
+def _base_value(da: xr.DataArray, cal: Calibration, area: str | None):
+    """The modelled value of a measure in the calibration period (one area, all else summed;
+    one value per draw if the result has draws)."""
+    years = [int(y) for y in da["year"].values] if "year" in da.dims else []
+    needed = cal.period.mid_years()
+    missing = [y for y in needed if y not in years]
+    if missing:
+        what = f"mid-{needed[0]} and mid-{needed[1]}" if cal.period.financial else f"mid-{needed[0]}"
+        have = year_span(years)
+        raise SpecError(
+            f"no population covers {cal.period.label} (needs {what}; the population has {have}): "
+            "give an observed base count instead (against_observed: N)"
+        )
+    if area is None:
+        if da.sizes.get("area", 1) != 1:
+            raise SpecError("calibrating against a modelled value needs the area the observed count is for (area: E06000016)")
+        area = str(da["area"].values[0])
+    if area not in [str(a) for a in da["area"].values]:
+        raise SpecError(f"calibration area {area} is not in the projection")
+    one = da.sel(area=area)
+    one = one.sum([d for d in one.dims if d not in ("year", "draw")])
+    if cal.period.financial:
+        return 0.75 * one.sel(year=needed[0]) + 0.25 * one.sel(year=needed[1])
+    return one.sel(year=needed[0])
+
+
+def apply_derived(
+    result: xr.Dataset, derived: "DerivedMeasures | str | PathLike", *, only: Sequence[str] | None = None
+) -> xr.Dataset:
+    """Add the derived measures of a file (or only those named, with what they need)
+    to a projection result by mid-year."""
+    dm = load_derived(derived)
+    if "year" not in result.dims:
+        raise SpecError("apply derived measures to a result by mid-year, before turning it into financial years")
+    out = result.copy()
+    years = out["year"].values
+    for name in dm.order(list(result.data_vars), only):
+        m = dm.measures[name]
+        base = out[m.from_]
+        if name in out.data_vars:
+            raise AssumptionError(f"derived measure '{name}' has the name of a measure already projected", file=dm.path, field=f"measures.{name}")
+        try:
+            if m.kind == "calibrate" and m.calibration.against == "modelled":
+                base_value = _base_value(base, m.calibration, m.calibration.area)
+                if (base_value <= 0).any():
+                    raise SpecError(f"the modelled base value of '{m.from_}' in {m.calibration.period.label} is 0")
+                value = m.calibration.observed / base_value  # one factor per draw, if there are draws
+                text = f"{m.calibration.observed:,.0f} / {float(base_value.mean()):,.1f}"
+            else:
+                value, text = m.value, m.value_text
+        except ForecastError as e:
+            raise e.located(file=dm.path, field=f"measures.{name}.calibrate") from None
+        steps = np.ones(len(years))
+        step_notes = []
+        for s in m.steps:
+            steps = np.where(years >= s.start.start, steps * s.multiplier, steps)
+            step_notes.append(f"× {s.multiplier:.4g} from {s.start.label}" + (f" ({s.label})" if s.label else ""))
+        f = xr.DataArray(steps, dims="year", coords={"year": years}) * value
+        da = (base * f).rename(name)
+        base_label = base.attrs.get("long_name", m.from_)
+        mean_value = float(np.mean(value))
+        desc = f"{m.label} = {base_label} × {mean_value:.4g}" + (" (mean over draws)" if np.ndim(value) else "")
+        value = mean_value
+        if m.kind == "share":
+            desc += f" (share {text})"
+        elif m.kind == "multiplier":
+            desc += f" (multiplier {text})"
+        else:
+            c = m.calibration
+            where = f" in {c.area}" if c.area else ""
+            if c.against == "observed":
+                desc += f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / observed base count {c.base_observed:,.0f})"
+            else:
+                desc += f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / modelled {m.from_} {text.split(' / ')[1]} in {c.period.label})"
+        if step_notes:
+            desc += "; scenario " + ", ".join(step_notes)
+        da.attrs = {
+            "long_name": m.label,
+            "units": "persons",
+            "measure": name,
+            "derived_from": m.from_,
+            "factor": float(value),
+            "derivation": desc,
+            "citation": "; ".join(x.rstrip(".") for x in [m.source, *(s.source for s in m.steps)] if x),
+            "derived_measures": dm.id,
+        }
+        if "rate_set" in base.attrs:
+            da.attrs["rate_set"] = base.attrs["rate_set"]
+        out[name] = da
+    out.attrs = dict(result.attrs)
+    out.attrs["derived_measures"] = f"{dm.id} (sha256={dm.sha256})"
+    out.attrs["derived_measures_citation"] = dm.citation
+    return out

@@ -1,0 +1,168 @@
+"""Scale: dask-backed populations, dask.distributed clients, and run-size estimates.
+
+One machine is the default.  When a run outgrows it — every English area × thousands of
+draws × scenarios — the same calls run on dask:
+
+* :func:`chunk_by_area` turns the population cube into a dask-backed one, chunked by area;
+  :func:`forecast.simulate` then works block by block, with the same kernel and the same
+  results as in memory (:func:`run_chunked`).
+* :func:`dask_client` connects to a ``dask.distributed`` scheduler (``scheduler="tcp://…"``)
+  or starts a ``LocalCluster`` (``workers=N``); blockwise work then runs there.  An
+  unreachable scheduler fails fast, naming its address.
+
+Needs the ``scale`` extra: ``pip install "forecast[scale]"`` (dask and distributed).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator, Sequence
+
+import numpy as np
+import xarray as xr
+
+from ..errors import ForecastError, SpecError
+
+__all__ = ["chunk_by_area", "dask_client", "estimate", "run_chunked"]
+
+
+def _need_dask(what: str):
+    try:
+        import dask  # noqa: F401
+        import dask.array  # noqa: F401
+    except ImportError:
+        raise ForecastError(f"{what} needs dask: pip install \"forecast[scale]\"") from None
+
+
+def chunk_by_area(population: xr.DataArray, areas_per_chunk: int = 50) -> xr.DataArray:
+    """A dask-backed copy of the cube, chunked by area (other dims whole)."""
+    _need_dask("chunking by area")
+    if areas_per_chunk <= 0:
+        raise SpecError(f"areas per chunk must be positive, not {areas_per_chunk}")
+    return population.chunk({"area": areas_per_chunk, "year": -1, "sex": -1, "age": -1})
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None, workers: int | None = None, *, timeout: float = 5.0) -> Iterator:
+    """A ``dask.distributed`` client for the duration of a ``with`` block.
+
+    ``scheduler``: the address of a running scheduler (``tcp://host:8786``); if it cannot
+    be reached within ``timeout`` seconds, :class:`ForecastError` names it.  ``workers``:
+    start a ``LocalCluster`` with that many single-threaded worker processes.
+    """
+    if (scheduler is None) == (workers is None):
+        raise SpecError("give a scheduler address or a number of workers (one of the two)")
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ForecastError('dask.distributed is not installed: pip install "forecast[scale]"') from None
+    if workers is not None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0:
+            raise SpecError(f"the number of workers must be a positive whole number, not {workers!r}", field="--workers")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
+        return
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise ForecastError(f"cannot reach the dask scheduler at {scheduler} within {timeout:g} s ({reason})", field="--scheduler") from None
+    except ValueError as e:
+        raise ForecastError(f"not a scheduler address: {scheduler!r} ({e})", field="--scheduler") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def run_chunked(pop: xr.DataArray, plan, job, top_weights) -> np.ndarray:
+    """Run the kernel on each area chunk of a dask-backed population.
+
+    With an active ``dask.distributed`` client the population's chunks are scattered to
+    the workers once per population (not once per measure), the job's inputs once per
+    measure (broadcast), and each chunk runs as one task; without one, the chunks run on
+    dask's local threaded scheduler.
+    """
+    import dask
+
+    from .kernel import run_job
+    from .plan import segment_population
+
+    bounds = np.cumsum((0,) + pop.chunks[pop.dims.index("area")])
+    slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    client = _active_client()
+
+    def task(chunk: xr.DataArray, plan, job) -> np.ndarray:
+        return run_job(segment_population(chunk, plan, top_weights), job, threads=1)
+
+    if client is None:
+        parts = dask.compute(*[dask.delayed(task)(pop.isel(area=sl), plan, job) for sl in slices])
+    else:
+        chunks = _scattered(client, pop, slices)
+        plan_f, job_f = client.scatter([plan, job], broadcast=True)
+        parts = client.gather(client.map(task, chunks, plan=plan_f, job=job_f, pure=False))
+    return np.concatenate(parts, axis=0)
+
+
+_SCATTERED: dict = {}
+
+
+def _scattered(client, pop: xr.DataArray, slices) -> list:
+    """The population's area chunks on the workers, scattered once per client and population."""
+    key = (id(client), id(pop))
+    if key not in _SCATTERED:
+        _SCATTERED.clear()
+        _SCATTERED[key] = client.scatter([pop.isel(area=sl).compute() for sl in slices])
+    return _SCATTERED[key]
+
+
+def _active_client():
+    try:
+        from distributed import get_client
+    except ImportError:
+        return None
+    try:
+        return get_client()
+    except ValueError:
+        return None
+
+
+def estimate(population: xr.DataArray, rate_sets, *, draws: int, keep: Sequence[str] = (), bands=None, ages=None,
+             quantiles: Sequence[float] | None = (0.025, 0.5, 0.975), sample_areas: int = 4, **kwargs) -> dict:
+    """Expected size and time of a :func:`forecast.simulate` run, from a timed sample.
+
+    Returns ``cells`` (output values), ``draw_values`` (values computed before
+    summarising), ``peak_bytes`` (the largest arrays held at once, roughly) and ``seconds``
+    (the sample's time scaled to the whole run).  Nothing is allocated in proportion to
+    the run before the sizes are checked against :mod:`forecast.limits`.
+    """
+    from .draws import check_draws
+    from .kernel import BLOCK_BYTES
+    from .measures import resolve_measures
+    from .project import simulate
+
+    draws, _ = check_draws(draws, 0)
+    measures = resolve_measures(rate_sets)
+    n_area, n_year = population.sizes["area"], population.sizes["year"]
+    kept = (2 if "sex" in keep else 1) * (len(bands) if bands and "age_band" in keep else 1)
+    if "ethnicity" in keep and "ethnicity" in population.dims:
+        kept *= population.sizes["ethnicity"]
+    per_measure = n_area * n_year * kept
+    stats = (len(quantiles) + 1) if quantiles is not None else draws
+    cells = per_measure * stats * len(measures)
+    draw_values = per_measure * draws * len(measures)
+    peak = population.size * 8 * 2 + (per_measure * draws * 8 if quantiles is None else 2 * BLOCK_BYTES + cells * 8)
+    sample = population.isel(area=slice(0, min(sample_areas, n_area)))
+    t = time.perf_counter()
+    simulate(sample, measures, draws=draws, seed=0, keep=keep, bands=bands, ages=ages, quantiles=quantiles, threads=1,
+             **kwargs)
+    elapsed = time.perf_counter() - t
+    return {"cells": int(cells), "draw_values": int(draw_values), "peak_bytes": int(peak),
+            "seconds": float(elapsed * n_area / sample.sizes["area"]), "measures": len(measures), "areas": n_area,
+            "years": n_year, "draws": draws}

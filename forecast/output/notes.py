@@ -1,0 +1,85 @@
+"""The notes under a table or chart: population, each rate set with its citation, scenario,
+ethnic adjustment, rounding, financial years and the forecast version."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import xarray as xr
+
+from ..population.ethnicity import ALL_AGE_WARNING
+
+__all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes"]
+
+
+def source_notes(
+    result: xr.Dataset,
+    names: Sequence[str],
+    *,
+    labels: Mapping[str, str] | None = None,
+    round_to: float = 1,
+    financial: bool = False,
+) -> list[str]:
+    """The note under a table: population, each rate set with its citation, rounding."""
+    return (
+        population_notes(result)
+        + measure_notes(result, names, labels=labels)
+        + footer_notes(result, round_to=round_to, financial=financial)
+    )
+
+
+def population_notes(result: xr.Dataset) -> list[str]:
+    a = result.attrs
+    pop = a.get("population_title") or a.get("population_source", "population as given")
+    parts = [pop] + [a[k] for k in ("population_publisher", "population_licence") if a.get(k)]
+    notes = ["Population: " + "; ".join(parts) + "."]
+    if a.get("population_notes"):
+        notes.append("Areas: " + a["population_notes"] + ".")
+    if a.get("derived_measures"):
+        notes.append(f"Derived measures: {a['derived_measures'].split(' (')[0]} — {a.get('derived_measures_citation', '')}".rstrip(".") + ".")
+    if a.get("ethnic_mix_form"):
+        line = f"Ethnic mix: {a['ethnic_mix_form']}, {a.get('ethnic_mix_file', '')}"
+        if a.get("ethnic_mapping"):
+            line += f", grouped with {a['ethnic_mapping']}"
+        if a.get("ethnic_mix_source"):
+            line += f" — {a['ethnic_mix_source']}"
+        notes.append(line.rstrip(". ") + "; shares held constant over the years.")
+        if "all-age" in a["ethnic_mix_form"]:
+            notes.append("Caution: " + ALL_AGE_WARNING + ".")
+    return notes
+
+
+def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[str, str] | None = None) -> list[str]:
+    notes = []
+    for n in names:
+        v = result[n].attrs
+        label = (labels or {}).get(n) or v.get("long_name", n)
+        if v.get("derivation"):
+            notes.append(f"{v['derivation'].rstrip('.')}. Source: {v.get('citation', '').rstrip('.')}.")
+            continue
+        notes.append(f"{label}: rate set {v.get('rate_set', n)} — {v.get('citation', 'no citation')}".rstrip(".") + ".")
+        if v.get("open_top_note"):
+            notes.append(f"{v['open_top_note'].rstrip('.')}.")
+        if v.get("trend"):
+            notes.append(f"Scenario ({v.get('rate_set', n)}): {v['trend']}.")
+        if v.get("relative_risks"):
+            line = (
+                f"Ethnic adjustment ({label}): relative risks {v['relative_risks']}, {v.get('relative_risks_mode')} mode, "
+                f"reference {v.get('relative_risks_reference')} — {v.get('relative_risks_citation', '')}".rstrip(".")
+            )
+            if v.get("ethnic_groups_without_ratio"):
+                line += f". No published ratio, given 1: {v['ethnic_groups_without_ratio']}"
+            notes.append(line + ".")
+    return notes
+
+
+def footer_notes(result: xr.Dataset, *, round_to: float = 1, financial: bool = False) -> list[str]:
+    rounding = f"nearest {round_to:g}" if round_to != 1 else "nearest whole number"
+    notes = [
+        f"Figures are rounded to the {rounding}; totals and percentage changes are worked out before rounding, "
+        "so rows may not add up exactly."
+    ]
+    if financial:
+        notes.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
+    notes.append(f"Produced with forecast {result.attrs.get('forecast_version', '')}.")
+    return notes

@@ -1,0 +1,260 @@
+"""A table ready to render: unrounded values, intervals, title and notes, in Markdown, CSV,
+HTML and Excel.
+
+Values are rounded for display only (half away from zero, not banker's rounding): totals
+and percentage changes are computed from unrounded values (POPPI practice), and the note
+says so.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Table", "TOTAL", "round_half_up"]
+
+TOTAL = "Total"
+
+
+def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
+    """Round to the nearest multiple of ``to``, halves away from zero (not banker's)."""
+    x = np.asarray(x, dtype=float)
+    decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
+    return np.round(np.sign(x) * np.floor(np.abs(x) / to + 0.5) * to, decimals + 6).round(decimals)
+
+
+@dataclass
+class Table:
+    """A rendered-ready table: ``values`` (unrounded), ``data`` (as shown), title, notes.
+
+    ``data`` has a two-level row index ``(block, area)`` — the block is the measure
+    label, the area an area name or ``"Total"`` — and one column per period plus the
+    change column (a percentage).  ``area_codes`` maps each row to its GSS code
+    (empty for totals).
+    """
+
+    values: pd.DataFrame
+    title: str
+    notes: list[str]
+    round_to: float = 1
+    percent_columns: list[str] = field(default_factory=list)
+    area_codes: list[str] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    low: pd.DataFrame | None = None
+    high: pd.DataFrame | None = None
+    interval_level: float | None = None
+    share_columns: list[str] = field(default_factory=list)  # unsigned percentages, e.g. a ratio of 66.7%
+
+    # ------------------------------------------------------------ views
+    @property
+    def periods(self) -> list[str]:
+        """The count columns (everything but the percentage columns)."""
+        return [c for c in self.values.columns if c not in self.percent_columns and c not in self.share_columns]
+
+    @property
+    def change_column(self) -> str | None:
+        return next((c for c in self.percent_columns if c.startswith("Change ")), None)
+
+    def _rounded(self, frame: pd.DataFrame) -> pd.DataFrame:
+        df = frame.copy()
+        df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
+        pct = self.percent_columns + self.share_columns
+        if pct:
+            df[pct] = round_half_up(df[pct].to_numpy(), 0.1)
+        return df
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The table as shown: counts rounded to ``round_to``, percentages to 0.1."""
+        return self._rounded(self.values)
+
+    @property
+    def data_low(self) -> pd.DataFrame | None:
+        return self._rounded(self.low) if self.low is not None else None
+
+    @property
+    def data_high(self) -> pd.DataFrame | None:
+        return self._rounded(self.high) if self.high is not None else None
+
+    def _fmt_value(self, v: float) -> str:
+        if np.isnan(v):
+            return ""
+        decimals = max(0, -int(np.floor(np.log10(self.round_to)))) if self.round_to < 1 else 0
+        return f"{v + 0.0:,.{decimals}f}".replace("-0" if v == 0 else "\0", "0")
+
+    @staticmethod
+    def _fmt_change(v: float) -> str:
+        if np.isnan(v):
+            return "n/a"
+        return f"{v:+.1f}%"
+
+    def _fmt(self, col: str, v: float) -> str:
+        if col in self.share_columns:
+            return "" if np.isnan(v) else f"{v:.1f}%"
+        return self._fmt_change(v) if col in self.percent_columns else self._fmt_value(v)
+
+    def _rows(self):
+        """(block, area, [cells], is_total) with formatted cells, block header first.
+        With intervals a cell reads ``value (low–high)``."""
+        data, low, high = self.data, self.data_low, self.data_high
+        for i, (key, row) in enumerate(data.iterrows()):
+            block, area = key
+            if i == 0 or data.index[i - 1][0] != block:
+                yield block, None, None, False
+            cells = []
+            for c in self.header:
+                text = self._fmt(c, row[c])
+                if low is not None and not np.isnan(row[c]) and low.iloc[i][c] != high.iloc[i][c]:
+                    # no interval where the rates have no published uncertainty (low = high)
+                    text += f" ({self._fmt(c, low.iloc[i][c]).lstrip('+')}–{self._fmt(c, high.iloc[i][c]).lstrip('+')})"
+                cells.append(text)
+            yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
+
+    @property
+    def header(self) -> list[str]:
+        return list(self.values.columns)
+
+    # ------------------------------------------------------------ renderers
+    def to_markdown(self) -> str:
+        lines = [f"**{self.title}**", ""]
+        lines.append("| | " + " | ".join(self.header) + " |")
+        lines.append("|---|" + "|".join("---:" for _ in self.header) + "|")
+        for block, area, cells, is_total in self._rows():
+            if area is None:
+                lines.append(f"| **{_md(block)}** |" + " |" * len(self.header))
+            elif is_total:
+                lines.append(f"| **{_md(area)}** | " + " | ".join(f"**{c}**" for c in cells) + " |")
+            else:
+                lines.append(f"| {_md(area)} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.extend(f"{_md(n)}  " if i < len(self.notes) - 1 else _md(n) for i, n in enumerate(self.notes))
+        return "\n".join(lines) + "\n"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Flat DataFrame for CSV: measure, area_code, area_name, periods…, change."""
+        data = self.data.reset_index()
+        data.columns = ["measure_label", "area_name", *data.columns[2:]]
+        data.insert(0, "measure", [m for m in self._measure_per_row()])
+        data.insert(2, "area_code", self.area_codes)
+        if self.low is not None:
+            for name, frame in (("low", self.data_low), ("high", self.data_high)):
+                for c in self.header:
+                    data[f"{c} {name}"] = frame[c].to_numpy()
+            order = list(data.columns[:4]) + [f"{c}{s}" for c in self.header for s in ("", " low", " high")]
+            data = data[order]
+        ints = [c for c in data.columns if any(c == p or c.startswith(p + " ") for p in self.periods)
+                and not any(c.startswith(q) for q in self.percent_columns + self.share_columns)]
+        if self.round_to >= 1:
+            data[ints] = data[ints].astype("Int64")
+        return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns
+                                    for pc in self.percent_columns + self.share_columns if c.startswith(pc)})
+
+    def _measure_per_row(self):
+        labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
+        by_label = dict(zip(labels, self.measures))
+        return [by_label[b] for b in self.values.index.get_level_values(0)]
+
+    def to_csv(self, path: str | PathLike | None = None) -> str | None:
+        text = self.to_frame().to_csv(index=False, lineterminator="\n")
+        if path is None:
+            return text
+        Path(path).write_text(text, encoding="utf-8")
+        return None
+
+    def to_html(self, *, full: bool = True) -> str:
+        esc = html.escape
+        out = ['<table class="forecast-table">', f"<caption>{esc(self.title)}</caption>", "<thead><tr><th></th>"]
+        out += [f'<th scope="col">{esc(h)}</th>' for h in self.header]
+        out.append("</tr></thead>")
+        for block, area, cells, is_total in self._rows():
+            if area is None:
+                out.append(f'<tbody><tr class="block"><th scope="rowgroup" colspan="{len(self.header) + 1}">{esc(block)}</th></tr>')
+                continue
+            cls = ' class="total"' if is_total else ""
+            out.append(f'<tr{cls}><th scope="row">{esc(area)}</th>' + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+            if is_total:
+                out.append("</tbody>")
+        if not out[-1] == "</tbody>":
+            out.append("</tbody>")
+        out.append("</table>")
+        notes = "".join(f"<p class=\"note\">{esc(n)}</p>" for n in self.notes)
+        body = "\n".join(out) + "\n" + notes
+        if not full:
+            return body
+        style = (
+            "body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+            "table{border-collapse:collapse}caption{font-weight:bold;text-align:left;padding:.5em 0}"
+            "th,td{padding:.25em .75em;border-bottom:1px solid #ddd}td{text-align:right}"
+            "tr.block th{text-align:left;background:#eee}tr.total{font-weight:bold}th[scope=row]{text-align:left;font-weight:normal}"
+            "tr.total th{font-weight:bold}.note{font-size:.85em;color:#333}"
+        )
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{esc(self.title)}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n"
+        )
+
+    def to_excel(self, path: str | PathLike) -> None:
+        """Write an .xlsx workbook: title, the table with block and total rows, notes."""
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.active.title = "Table"
+        self.write_sheet(wb.active)
+        wb.save(path)
+
+    def write_sheet(self, ws) -> None:
+        """Fill an openpyxl worksheet with this table."""
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
+        r = 3
+        frames = [("", self.data)] + ([(" low", self.data_low), (" high", self.data_high)] if self.low is not None else [])
+        columns = [(c, suffix, frame) for c in self.header for suffix, frame in frames]
+        for j, (c, suffix, _) in enumerate(columns, start=2):
+            cell = ws.cell(row=r, column=j, value=c + suffix)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(horizontal="right", wrap_text=True)
+        data = self.data
+        fmt = "#,##0" if self.round_to >= 1 else "#,##0." + "0" * max(1, -int(np.floor(np.log10(self.round_to))))
+        for i, (key, row) in enumerate(data.iterrows()):
+            block, area = key
+            if i == 0 or data.index[i - 1][0] != block:
+                r += 1
+                ws.cell(row=r, column=1, value=block).font = Font(bold=True)
+            r += 1
+            bold = area == TOTAL or str(area).startswith(TOTAL + ":")
+            ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
+            for j, (c, _, frame) in enumerate(columns, start=2):
+                v = frame.iloc[i][c]
+                pct = c in self.percent_columns or c in self.share_columns
+                cell = ws.cell(row=r, column=j, value=None if np.isnan(v) else (float(v) / 100 if pct else float(v)))
+                cell.number_format = ("0.0%" if c in self.share_columns else "+0.0%;-0.0%;0.0%") if pct else fmt
+                cell.font = Font(bold=bold)
+        r += 1
+        for n in self.notes:
+            r += 1
+            ws.cell(row=r, column=1, value=n).alignment = Alignment(wrap_text=False)
+        ws.column_dimensions["A"].width = max(14, min(45, max(len(str(a)) for a in data.index.get_level_values(1)) + 2))
+        for j in range(2, len(columns) + 2):
+            ws.column_dimensions[get_column_letter(j)].width = 14
+
+    def __str__(self) -> str:
+        return self.to_markdown()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.to_html(full=False)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+

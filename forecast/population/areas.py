@@ -1,0 +1,207 @@
+"""Areas of a cube: find them by code or name, select them, and areas made of other areas.
+
+A *group* is an area made by summing member areas — a county from its districts, a region
+from its counties (:func:`add_groups`).  Memberships are recorded in
+``attrs["area_groups"]`` so that a table never totals an area and one of its own members
+(:func:`check_disjoint`): the total would count people twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import pandas as pd
+import xarray as xr
+
+from .._yaml import read_yaml
+from ..errors import ForecastError, InputError, SpecError
+
+__all__ = [
+    "AreaGroup", "resolve_areas", "select_areas", "find_areas", "load_groups", "area_groups", "leaves",
+    "check_disjoint", "add_groups",
+]
+
+
+def resolve_areas(pop: xr.DataArray | xr.Dataset, keys: Iterable[str] | str) -> list[str]:
+    """Turn area codes or names (any case) into the cube's GSS codes, in the order given.
+
+    Raises :class:`SpecError` naming the key that matched nothing (with near
+    matches), or that matched more than one area.
+    """
+    if isinstance(keys, str):
+        keys = [keys]
+    codes = [str(c) for c in pop["area"].values]
+    names = [str(n) for n in pop["area_name"].values]
+    by_code = {c.upper(): c for c in codes}
+    by_name: dict[str, list[str]] = {}
+    for c, n in zip(codes, names):
+        by_name.setdefault(n.casefold(), []).append(c)
+    out = []
+    for i, key in enumerate(keys):
+        k = str(key).strip()
+        if k.upper() in by_code:
+            out.append(by_code[k.upper()])
+            continue
+        hits = by_name.get(k.casefold())
+        if hits and len(hits) == 1:
+            out.append(hits[0])
+            continue
+        if hits:
+            raise SpecError(f"area name {k!r} matches several areas: {', '.join(hits)}; use the code")
+        near = get_close_matches(k.casefold(), list(by_name), n=3, cutoff=0.6)
+        near += [n for n in by_name if k.casefold() in n and n not in near][:3]
+        hint = ""
+        if near:
+            hint = " (did you mean " + ", ".join(
+                f"{by_name[n][0]} {names[codes.index(by_name[n][0])]}" for n in near
+            ) + "?)"
+        raise SpecError(f"unknown area {k!r}: not a code or name in the population{hint}")
+    if len(set(out)) != len(out):
+        dup = [c for c in out if out.count(c) > 1][0]
+        raise SpecError(f"area {dup} is asked for twice")
+    return out
+
+
+def select_areas(pop: xr.DataArray, areas: Iterable[str] | str | None) -> xr.DataArray:
+    """Select areas by code or name, in the order given (``None``: all)."""
+    if areas is None:
+        return pop
+    return pop.sel(area=resolve_areas(pop, areas))
+
+
+def find_areas(pop: xr.DataArray | xr.Dataset, text: str = "") -> pd.DataFrame:
+    """Areas whose code or name contains ``text`` (case-insensitive), as a DataFrame."""
+    df = pd.DataFrame(
+        {"area_code": [str(c) for c in pop["area"].values], "area_name": [str(n) for n in pop["area_name"].values]}
+    )
+    t = text.strip().casefold()
+    if t:
+        mask = df["area_code"].str.casefold().str.contains(t, regex=False) | df[
+            "area_name"
+        ].str.casefold().str.contains(t, regex=False)
+        df = df[mask]
+    groups = area_groups(pop)
+    df["members"] = [", ".join(groups.get(c, [])) for c in df["area_code"]]
+    return df.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AreaGroup:
+    """A named area made by summing member areas (e.g. a county from its districts)."""
+
+    code: str
+    name: str
+    members: tuple[str, ...]
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise SpecError(f"area group {self.code} has no members")
+        if len(set(self.members)) != len(self.members):
+            raise SpecError(f"area group {self.code} lists a member twice")
+
+
+def load_groups(path: str | Path) -> list[AreaGroup]:
+    """Read area groups from a YAML file (schema ``forecast.area-groups/1``).
+
+    ::
+
+        schema: forecast.area-groups/1
+        groups:
+          - code: E10000018
+            name: Leicestershire
+            members: [E07000129, E07000130, ...]
+            source: "Leicestershire county = its 7 districts (ONS geography)"
+    """
+    path = Path(path)
+    data, _ = read_yaml(path, error=InputError)
+    if not isinstance(data, dict) or data.get("schema") != "forecast.area-groups/1":
+        raise InputError("not an area-groups file (expected 'schema: forecast.area-groups/1')", file=path, field="schema")
+    raw = data.get("groups")
+    if not isinstance(raw, list) or not raw:
+        raise InputError("'groups' must be a non-empty list", file=path, field="groups")
+    out = []
+    for i, g in enumerate(raw):
+        if not isinstance(g, dict):
+            raise InputError("each group must be a mapping with code, name, members", file=path, field=f"groups[{i}]")
+        for key in ("code", "name", "members"):
+            if key not in g:
+                raise InputError(f"missing '{key}'", file=path, field=f"groups[{i}]")
+        if not isinstance(g["members"], list):
+            raise InputError("'members' must be a list of area codes", file=path, field=f"groups[{i}].members")
+        try:
+            out.append(AreaGroup(str(g["code"]), str(g["name"]), tuple(str(m) for m in g["members"]), str(g.get("source", ""))))
+        except ForecastError as e:
+            raise e.located(file=path, field=f"groups[{i}]") from None
+    return out
+
+
+def area_groups(obj: xr.DataArray | xr.Dataset) -> dict[str, list[str]]:
+    """The group memberships recorded in ``attrs['area_groups']`` (code → member codes)."""
+    raw = obj.attrs.get("area_groups")
+    return json.loads(raw) if raw else {}
+
+
+def leaves(code: str, groups: Mapping[str, Sequence[str]], seen: tuple = ()) -> list[str]:
+    """The member areas of ``code`` at the lowest level (itself if it is not a group)."""
+    if code not in groups or code in seen:
+        return [code]
+    out: list[str] = []
+    for m in groups[code]:
+        out.extend(leaves(m, groups, seen + (code,)))
+    return out
+
+
+def check_disjoint(obj: xr.DataArray | xr.Dataset, codes: Sequence[str]) -> None:
+    """Refuse areas that overlap (a group and one of its members, at any depth):
+    their total would double-count."""
+    groups = area_groups(obj)
+    names = dict(zip(map(str, obj["area"].values), map(str, obj["area_name"].values)))
+
+    covered: dict[str, str] = {}
+    for c in codes:
+        for leaf in set(leaves(c, groups)):
+            if leaf in covered:
+                a, b = covered[leaf], c
+                raise SpecError(
+                    f"cannot total areas that overlap: {a} {names.get(a, '')} and {b} {names.get(b, '')} "
+                    f"both include {leaf} {names.get(leaf, '')} (drop one, or set totals to false)"
+                )
+            covered[leaf] = c
+
+
+def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
+    """Append group areas, each the sum of its members, to the cube.
+
+    The memberships are recorded in ``attrs['area_groups']`` so that tables can
+    refuse to add a group to one of its own members.  A group whose code is
+    already an area of the cube is an error.
+    """
+    groups = list(groups)
+    if not groups:
+        return pop
+    codes = set(str(c) for c in pop["area"].values)
+    new = []
+    recorded = area_groups(pop)
+    for g in groups:
+        if g.code in codes:
+            raise SpecError(f"area group {g.code} ({g.name}) is already an area of the population")
+        missing = [m for m in g.members if m not in codes]
+        if missing:
+            raise SpecError(f"area group {g.code} ({g.name}): member(s) {', '.join(missing)} not in the population")
+        summed = pop.sel(area=list(g.members)).sum("area")
+        summed = summed.expand_dims(area=[g.code]).assign_coords(area_name=("area", [g.name]))
+        new.append(summed)
+        recorded[g.code] = list(g.members)
+    out = xr.concat([pop, *new], dim="area", coords="minimal", compat="override", join="exact")
+    out = out.transpose(*pop.dims)
+    out.name = pop.name
+    out.attrs = dict(pop.attrs)
+    out.attrs["area_groups"] = json.dumps(recorded)
+    notes = [f"{g.name} ({g.code}) = sum of its {len(g.members)} member areas {', '.join(g.members)}" for g in groups]
+    out.attrs["notes"] = "; ".join(filter(None, [pop.attrs.get("notes", ""), *notes]))
+    return out
