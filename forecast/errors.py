@@ -23,6 +23,12 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def few(items, n: int = 8) -> str:
+    """``a, b, c`` — or the first ``n`` and "and N more", so that a message stays one short line."""
+    items = [str(i) for i in items]
+    return ", ".join(items) if len(items) <= n else f"{', '.join(items[:n])} and {len(items) - n} more"
+
+
 class ForecastError(Exception):
     """Base class: a problem with the user's input, described in one line.
 

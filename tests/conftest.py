@@ -28,6 +28,18 @@ RUTLAND = "E06000017"
 LEICS_DISTRICTS = [f"E070001{n}" for n in range(29, 36)]
 
 
+MARKERS = ("unit", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test says what kind it is (unit, integration or e2e): an unmarked test fails
+    collection, so the suite can be run by kind (``pytest -m unit``)."""
+    unmarked = [item.nodeid for item in items if not any(item.get_closest_marker(m) for m in MARKERS)]
+    if unmarked:
+        raise pytest.UsageError(f"tests without a unit/integration/e2e marker: {', '.join(unmarked[:5])}"
+                                + (f" and {len(unmarked) - 5} more" if len(unmarked) > 5 else ""))
+
+
 @pytest.fixture(scope="session")
 def ons_long() -> pd.DataFrame:
     """The shipped ONS SNPP males and females files, read with plain pandas, long form:

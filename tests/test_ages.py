@@ -4,6 +4,8 @@ import pytest
 from forecast.ages import AgeBand, ages_in_band, band_matrix, coverage, parse_band, parse_bands
 from forecast.errors import SpecError
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     "text, lo, hi",

@@ -14,6 +14,8 @@ from forecast.errors import AssumptionError
 
 from conftest import ASSUMPTIONS_DIR, tiny_rate_dict
 
+pytestmark = pytest.mark.unit
+
 BUILTIN = sorted(p for p in ASSUMPTIONS_DIR.rglob("*.yaml") if schema_of(p) == SCHEMA)
 
 
@@ -143,7 +145,7 @@ def _variant(tmp_path, edit, name="variant"):
         (lambda t: t.replace('"70-74", "75-79"', '"70-73", "75-79"'), "rates.bands", "gap between age bands 70-73 and 75-79"),
         (lambda t: t.replace("0.030, 0.052", "3.0, 0.052"), "rates.male[1]", "rate 3 is outside 0-1 proportion"),
         (lambda t: t.replace("0.181, 0.350]", "0.181]"), "rates.female", "5 values for 6 bands"),
-        (lambda t: t.replace("unit: proportion", "unit: percentage"), "rates.unit", "unknown unit 'percentage'"),
+        (lambda t: t.replace("unit: proportion", "unit: percentage"), "rates.unit", "must be one of percent, proportion, per_1000, per_100000, not the text 'percentage'"),
         (lambda t: t.replace("[0.009, 0.036]", "[0.020, 0.036]"), "intervals.female[0]", "does not contain its point estimate 0.018"),
         (lambda t: t.replace("rates:", "rate:"), "rate", "unknown key"),
         (lambda t: t.replace("schema: forecast.rate-set/1", "schema: forecast.rate-set/9"), "schema", "unsupported schema"),
@@ -167,7 +169,7 @@ def test_no_citation(tmp_path):
         start = t.index("  citation: >-")
         end = t.index("  doi:")
         return t[:start] + t[end:]
-    with pytest.raises(AssumptionError, match="source.citation: no citation"):
+    with pytest.raises(AssumptionError, match="source.citation: missing"):
         load_rate_set(_variant(tmp_path, edit))
 
 
@@ -197,7 +199,7 @@ def test_invalid_yaml_syntax(tmp_path):
 def test_id_must_match_file_name(tmp_path):
     p = tmp_path / "other.yaml"
     p.write_text(CFAS.read_text())
-    with pytest.raises(AssumptionError, match="id 'cfas_ii_2013' differs from the file name 'other.yaml'"):
+    with pytest.raises(AssumptionError, match="id: 'cfas_ii_2013' differs from the file name 'other.yaml'"):
         load_rate_set(p)
 
 

@@ -17,6 +17,8 @@ from forecast.population import read_mye
 
 from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube
 
+pytestmark = pytest.mark.integration
+
 
 def counts_rate_set(**over):
     d = {
@@ -166,7 +168,7 @@ def test_financial_year_values_interpolate_mid_years():
     [
         ({"a": {"from": "carers", "share": 1.5, "source": "s"}}, "share 1.5 is outside 0-1"),
         ({"a": {"from": "carers", "share": {"numerator": 40000, "denominator": 30000}, "source": "s"}}, "outside 0-1"),
-        ({"a": {"from": "carers", "share": 0.5}}, "needs a source"),
+        ({"a": {"from": "carers", "share": 0.5}}, "measures.a.source: missing"),
         ({"a": {"from": "carers", "share": 0.5, "multiplier": 2, "source": "s"}}, "exactly one of share"),
         ({"a": {"from": "carers", "calibrate": {"observed": 1, "period": "2013-14"}, "source": "s"}}, "'2013-14' is not a year"),
         ({"a": {"from": "carers", "calibrate": {"observed": 1, "period": "2013/15"}, "source": "s"}}, "not consecutive"),
@@ -253,12 +255,15 @@ def test_bad_mye(tmp_path):
 
 
 def test_combine_populations(default_pop):
+    """Estimates for every district joined to the projection for ten areas: the ten areas."""
     both = combine_populations([default_history(), default_pop])
     assert [2011, 2018, 2022] == list(both.year.values[:3])
+    assert list(both.area.values) == list(default_pop.area.values)
+    np.testing.assert_array_equal(both.sel(year=2011).values, default_history().sel(area=list(default_pop.area.values), year=2011).values)
     with pytest.raises(SpecError, match="year 2022 is in two"):
         combine_populations([default_pop, default_pop])
-    with pytest.raises(SpecError, match="different areas"):
-        combine_populations([default_history().sel(area=[LEICESTER]), default_pop])
+    with pytest.raises(SpecError, match="different areas: one lacks E06000016"):
+        combine_populations([default_history().sel(area=["E06000016", "E06000017"]), default_pop.sel(area=["E06000017", "E07000129"])])
 
 
 # ---------------------------------------------------------------------------- the Leicester example

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, SNPP_FILES, forecast_cli
 
+pytestmark = pytest.mark.integration
+
 SPEC = EXAMPLES_DIR / "llr_table1.yaml"
 
 
@@ -33,11 +35,26 @@ def test_table_default_spec(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "html", "md"])
 def test_table_formats_to_file(tmp_path, fmt):
+    """Every format carries the table's numbers: Rutland's dementia 2040 (1,280 once rounded
+    to 10), Leicester's depression change (+24.7%); no temporary file is left behind."""
     out = tmp_path / f"t.{fmt}"
     r = forecast_cli("table", SPEC, "--output", out, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert out.stat().st_size > 500
-    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary files left
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        cells = [c.value for row in load_workbook(out).worksheets[0].iter_rows() for c in row if c.value is not None]
+        assert 1280 in cells and any(isinstance(c, float) and round(c, 3) == 0.247 for c in cells)
+    elif fmt == "csv":
+        df = pd.read_csv(out)
+        row = df[(df.area_name == "Rutland") & (df.measure == "dementia")].iloc[0]
+        assert row["2040"] == 1280
+        assert df[(df.area_name == "Leicester") & (df.measure == "depression")].iloc[0]["Change 2025 to 2040 (%)"] == 24.7
+    else:
+        text = out.read_text()
+        assert "1,280" in text and "+24.7%" in text and "Table 1: People aged 65 and over" in text
+    expected = sorted([out.name] + (["t.json"] if fmt == "csv" else []))  # a CSV gets its provenance beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected
 
 
 def test_xlsx_needs_output(tmp_path):
@@ -50,7 +67,8 @@ def test_run_cfas_leicester_2030_by_band(tmp_path, ons_long):
                      "--bands", "65-74,75-84,85+", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(io.StringIO(r.stdout))
-    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "measure", "value"]
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "measure", "rate_set", "value"]
+    assert set(df.rate_set) == {"cfas_ii_2013"}
     rates = {"male": [0.012] * 5 + [0.030] * 5 + [0.052] * 5 + [0.106] * 5 + [0.128] * 5 + [0.171],
              "female": [0.018] * 5 + [0.025] * 5 + [0.062] * 5 + [0.095] * 5 + [0.181] * 5 + [0.350]}
     d = ons_long[(ons_long.area_code == LEICESTER) & (ons_long.year == 2030) & (ons_long.age >= 65)]
@@ -144,12 +162,13 @@ def test_bad_inputs_exit_2_one_line(tmp_path, make_args, fragments):
 @pytest.mark.parametrize(
     "old, new, fragments",
     [
-        ("rate_set: depression_15pct", "rate_set: depresion_15pct", ["line 12: measures[1].rate_set: unknown rate set 'depresion_15pct'"]),
+        ("rate_set: depression_15pct", "rate_set: depresion_15pct", ["line 13: measures[1].rate_set: unknown rate set 'depresion_15pct'"]),
         ("E06000017]", "Rutlnd]", ["areas[2]: unknown area 'Rutlnd'", "E06000017 Rutland"]),
-        ("2035, 2040]", "2035, 2050]", ["years[3]: 2050 is outside the population's years 2022-2047"]),
+        ("2035, 2040]\nchange: [2025, 2040]", "2035, 2050]\nchange: [2025, 2050]", ["years[3]: 2050 is outside the population's years 2022-2047"]),
+        ("change: [2025, 2040]", "change: [2025, 2045]", ["change[1]: 2045 is not one of the table's years (2025, 2030, 2035, 2040)"]),
         ("ages: \"65+\"", "ages: \"18-64\"", ["ages: rate set 'dementia_uk_2007' covers ages 65+"]),
         ("[E10000018, E06000016, E06000017]", "[E10000018, E07000129]", ["areas: cannot total areas that overlap"]),
-        ("round_to: 10", "round_to: -1", ["round_to: must be a positive number"]),
+        ("round_to: 10", "round_to: -1", ["round_to: must be more than 0, not -1"]),
     ],
 )
 def test_bad_spec_no_output_left(tmp_path, old, new, fragments):
@@ -191,7 +210,7 @@ def test_run_by_ethnicity(tmp_path):
                      "--relative-risks", "pham2018_dementia_irr", "--by", "ethnicity", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(io.StringIO(r.stdout))
-    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "ethnicity", "measure", "value"]
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "ethnicity", "measure", "rate_set", "value"]
     assert set(df.ethnicity) == {"White", "Mixed", "Asian", "Black", "Other"}
     # the caveat about all-age shares, once, as a plain line
     assert r.stderr.count("forecast: warning: the ethnic mix has all-age shares only") == 1
@@ -286,8 +305,9 @@ def test_run_draws_same_seed_byte_identical(tmp_path):
         outs.append(out.read_bytes())
     assert outs[0] == outs[1] and outs[0] != outs[2]
     df = pd.read_csv(tmp_path / "d0.csv")
-    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "statistic", "measure", "value"]
-    assert set(df.statistic) == {"mean", "q0.025", "q0.5", "q0.975"}
+    # one column per statistic, the central estimate (the median) first
+    assert list(df.columns) == ["area_code", "area_name", "year", "sex", "age_band", "measure", "rate_set",
+                                "median", "mean", "q0.025", "q0.975"]
 
 
 def test_run_on_two_local_workers_equals_in_memory(tmp_path):
@@ -295,7 +315,8 @@ def test_run_on_two_local_workers_equals_in_memory(tmp_path):
     b = forecast_cli("run", *DRAWS, "--seed", "3", "--workers", "2", "--chunk-areas", "1", cwd=tmp_path)
     assert a.returncode == 0 and b.returncode == 0, b.stderr
     x, y = (pd.read_csv(io.StringIO(r.stdout)) for r in (a, b))
-    assert x.value.to_numpy() == pytest.approx(y.value.to_numpy(), rel=1e-9)
+    for stat in ("median", "mean", "q0.025", "q0.975"):
+        assert x[stat].to_numpy() == pytest.approx(y[stat].to_numpy(), rel=1e-9)
 
 
 def test_run_estimate(tmp_path):
@@ -306,7 +327,7 @@ def test_run_estimate(tmp_path):
 
 def test_scenario_and_extension(tmp_path):
     r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "--ages", "65+", "-y", "2050", "--extend-to", "March 2050",
-                     "--scenario", "ahmadi_abhari_2017_incidence_fall", cwd=tmp_path)
+                     "--scenario", "cfas_i_to_ii_prevalence_fall", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert pd.read_csv(io.StringIO(r.stdout)).year.tolist() == [2050, 2050]
 
@@ -316,7 +337,7 @@ def test_table_with_draws(tmp_path):
     assert r.returncode == 0 and "(CFAS II (2013))" not in r.stdout and "| **CFAS II (2013)** |" in r.stdout
     assert "95% interval" in r.stdout
     r = forecast_cli("table", EXAMPLES_DIR / "dementia_scenarios.yaml", cwd=tmp_path)
-    assert r.returncode == 0 and "2050 -2.7%/yr" in r.stdout
+    assert r.returncode == 0 and "2050 Prevalence trend (Ahmadi-Abhari 2017)" in r.stdout
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ from forecast.population.ethnicity import AllAgeSharesWarning
 
 from conftest import EXAMPLES_DIR, LEICESTER, tiny_cube, tiny_rate_dict
 
+pytestmark = pytest.mark.integration
+
 TABLE2 = EXAMPLES_DIR / "llr_ethnic_mix_2007.csv"
 
 
@@ -104,10 +106,9 @@ def test_bad_mix_files(tmp_path, text, match):
         forecast.read_ethnic_mix(_csv(tmp_path, text))
 
 
-def test_mix_area_not_in_population_and_reverse(tmp_path, tiny_pop):
+def test_mix_area_not_in_population_is_ignored_and_a_population_area_without_mix_refused(tmp_path, tiny_pop):
     p = _csv(tmp_path, "area_code,ethnic_group,count\nX01,A,1\nX02,A,1\nX09,A,1\n")
-    with pytest.raises(InputError, match="area\\(s\\) X09 of the ethnic mix are not in the population"):
-        forecast.split_by_ethnicity(tiny_pop, p)
+    assert list(forecast.split_by_ethnicity(tiny_pop, p).area.values) == ["X01", "X02"]  # a national mix, local population
     p = _csv(tmp_path, "area_code,ethnic_group,count\nX01,A,1\n")
     with pytest.raises(InputError, match="area X02 Area X02 of the population has no ethnic mix"):
         forecast.split_by_ethnicity(tiny_pop, p)
@@ -157,7 +158,7 @@ def test_bad_relative_risk_files(tmp_path):
         ({"relative_risk": {"B": {"male": -1, "female": 2}}}, "relative_risk.B.male|relative_risk\\[B\\]"),
         ({"mode": "standardised"}, "needs study_population"),
         ({"intervals": {"B": {"male": [2.5, 3], "female": [1, 3]}}}, "does not contain the ratio 2"),
-        ({"mode": "average"}, "unknown mode"),
+        ({"mode": "average"}, "mode: must be one of reference, standardised"),
     ]:
         p.write_text(yaml.safe_dump({**base, **edit}))
         with pytest.raises(AssumptionError, match=match):

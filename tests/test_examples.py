@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import EXAMPLES_DIR
+
+pytestmark = pytest.mark.e2e
 
 
 def _run(script, *args, cwd):

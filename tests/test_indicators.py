@@ -14,6 +14,8 @@ from forecast.periods import period_weights
 
 from conftest import EXAMPLES_DIR, tiny_cube
 
+pytestmark = pytest.mark.integration
+
 
 def half():
     return forecast.RateSet.from_dict({

@@ -15,6 +15,8 @@ from forecast.population import (
 
 from conftest import tiny_cube
 
+pytestmark = pytest.mark.unit
+
 
 def test_resolve_by_code_or_name_any_case(default_pop):
     assert resolve_areas(default_pop, ["e06000016", "rutland", "Leicestershire"]) == ["E06000016", "E06000017", "E10000018"]
@@ -61,7 +63,7 @@ def test_overlapping_areas_cannot_be_totalled(default_pop):
 def test_load_groups_rejects_non_group_file(tmp_path):
     p = tmp_path / "g.yaml"
     p.write_text("schema: something/1\n")
-    with pytest.raises(InputError, match="not an area-groups file"):
+    with pytest.raises(InputError, match="unsupported schema 'something/1' \\(expected forecast.area-groups/1\\)"):
         forecast.load_groups(p)
 
 

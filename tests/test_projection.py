@@ -13,6 +13,8 @@ from forecast.errors import AssumptionError, SpecError
 
 from conftest import LEICESTER, tiny_cube, tiny_rate_dict
 
+pytestmark = pytest.mark.integration
+
 
 def test_tiny_by_hand(tiny_pop, tiny_rates):
     # X01: 10 people at every age. Ages 3-4: male 10%, female 30%; 5+: male 20%, female 40%.

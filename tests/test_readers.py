@@ -11,6 +11,8 @@ from forecast.errors import InputError
 
 from conftest import LEICESTER, LEICS_DISTRICTS, SNPP_FILES
 
+pytestmark = pytest.mark.integration
+
 
 def _lines(path):
     return path.read_text().splitlines(keepends=True)
@@ -23,7 +25,9 @@ def snpp():
 
 def test_snpp_shape_and_coords(snpp):
     assert snpp.dims == ("area", "year", "sex", "age")
-    assert snpp.sizes == {"area": 9, "year": 26, "sex": 2, "age": 91}
+    # the 9 districts and unitaries of the files, and Leicestershire: the sum of its 7 districts
+    assert snpp.sizes == {"area": 10, "year": 26, "sex": 2, "age": 91}
+    assert snpp.area.values[-1] == "E10000018"
     assert snpp.attrs["open_top_age"] == 90
     assert list(snpp["sex"].values) == ["male", "female"]
     assert snpp["year"].values[0] == 2022 and snpp["year"].values[-1] == 2047

@@ -7,6 +7,8 @@ from forecast.errors import ForecastError, SpecError
 
 from conftest import LEICESTER
 
+pytestmark = pytest.mark.integration
+
 
 def _spec(tmp_path, text):
     p = tmp_path / "spec.yaml"
@@ -58,9 +60,9 @@ years: [2030]
 @pytest.mark.parametrize(
     "body, field, msg",
     [
-        ("areas: Leicester\nmeasures: [depression_15pct]\nyears: [2030]\n", "areas", "non-empty list"),
+        ("areas: Leicester\nmeasures: [depression_15pct]\nyears: [2030]\n", "areas", "must be a list of area codes or names, or one of all-districts"),
         ("areas: [Leicester]\nmeasures: [depression_15pct]\nyears: [2030/32]\n", "years[0]", "not consecutive"),
-        ("areas: [Leicester]\nmeasures: [depression_15pct]\nyears: [2030]\nchange: [2030]\n", "change", "two years"),
+        ("areas: [Leicester]\nmeasures: [depression_15pct]\nyears: [2030]\nchange: [2030]\n", "change", "needs at least 2 items, has 1"),
         ("areas: [Leicester]\nmeasures: [depression_15pct]\nyears: [2030]\nbands: [65-74, 70-79]\n", "bands", "overlap"),
         ("areas: [Leicester]\nmeasures: [depression_15pct]\nyears: [2030]\ncolour: red\n", "colour", "unknown key"),
         ("areas: [Leicester]\nmeasures: [{rate_set: nosuch}]\nyears: [2030]\n", "measures[0].rate_set", "unknown rate set"),
@@ -99,13 +101,13 @@ areas: [Leicester]
 measures: [cfas_ii_2013]
 ages: 65+
 years: [2040]
-scenario: ahmadi_abhari_2017_incidence_fall
+scenario: cfas_i_to_ii_prevalence_fall
 """)
     t = forecast.run_spec(p)
     expected = forecast.project(None, "cfas_ii_2013", ages="65+", areas="Leicester", years=[2040],
-                                scenario="ahmadi_abhari_2017_incidence_fall")["dementia"].sum().item()
+                                scenario="cfas_i_to_ii_prevalence_fall")["dementia"].sum().item()
     assert t.values.iloc[0]["2040"] == pytest.approx(expected)
-    assert any("-2.70% a year from 2022" in n for n in t.notes)
+    assert any("-21% over 20 years = -1.17% a year" in n for n in t.notes)
     p2 = _spec(tmp_path, "areas: [Leicester]\nmeasures: [cfas_ii_2013]\nyears: [2040]\nuncertainty: {draws: 0}\n")
-    with pytest.raises(SpecError, match="uncertainty.draws: the number of draws must be between 1 and 100,000"):
+    with pytest.raises(SpecError, match="uncertainty.draws: the number of draws must be 1 to 100,000"):
         forecast.run_spec(p2)

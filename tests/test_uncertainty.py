@@ -17,6 +17,8 @@ from forecast.model.draws import band_draws, relative_risk_draws
 
 from conftest import LEICESTER, tiny_cube, tiny_rate_dict
 
+pytestmark = pytest.mark.integration
+
 
 def interval_rate_set(lo_hi, **over):
     d = tiny_rate_dict(rates={"unit": "percent", "bands": ["3-4", "5+"], "male": [10, 20], "female": [30, 40]},
@@ -151,7 +153,7 @@ def test_estimate_counts():
 
 def test_table_cells_show_intervals():
     res = simulate(None, "cfas_ii_2013", draws=400, seed=2, ages="65+", areas=["Leicester", "Rutland"])
-    t = forecast.table(res, years=[2030], change=(2025, 2030), level=0.9)
+    t = forecast.table(res, years=[2025, 2030], change=(2025, 2030), level=0.9)
     md = t.to_markdown()
     assert "| Leicester | " in md and "–" in md.split("| Leicester | ")[1].split("\n")[0]
     assert any("90% interval" in n and "400 draws" in n for n in t.notes)
@@ -163,19 +165,21 @@ def test_table_cells_show_intervals():
 # ---------------------------------------------------------------------------- scenarios
 
 def test_builtin_scenarios():
-    a = load_scenario("ahmadi_abhari_2017_incidence_fall")
-    assert a.trend.annual_change == -0.027 and a.measure == "dementia"
+    a = load_scenario("ahmadi_abhari_2017_prevalence")  # two segments from 2020, held after 2040
+    assert a.measure == "dementia"
+    f = a.trend.factor([2019, 2020, 2030, 2040, 2050])
+    np.testing.assert_allclose(f, [1, 1, 1.0003 ** 10, 1.0003 ** 10 * 0.9887 ** 10, 1.0003 ** 10 * 0.9887 ** 10])
     c = load_scenario("cfas_i_to_ii_prevalence_fall")
     assert c.trend.annual_change == pytest.approx(0.79 ** (1 / 20) - 1)  # -21% over 20 years, compounded
 
 
 def test_scenario_applies_its_trend_by_hand():
     res = forecast.project(None, "cfas_ii_2013", ages="65+", areas=LEICESTER, years=[2022, 2032],
-                           scenario="ahmadi_abhari_2017_incidence_fall")
+                           scenario="cfas_i_to_ii_prevalence_fall")
     base = forecast.project(None, "cfas_ii_2013", ages="65+", areas=LEICESTER, years=[2022, 2032])
     r = (res["dementia"] / base["dementia"]).sum(["sex", "age_band", "area"]) / 2
     assert r.sel(year=2022).item() == pytest.approx(1.0)
-    assert r.sel(year=2032).item() == pytest.approx(0.973 ** 10)
+    assert r.sel(year=2032).item() == pytest.approx((0.79 ** (1 / 20)) ** 10)
 
 
 def test_scenario_errors(tmp_path):
@@ -188,13 +192,13 @@ def test_scenario_errors(tmp_path):
     with pytest.raises(AssumptionError, match="unknown scenario 'nosuch'"):
         load_scenario("nosuch")
     with pytest.raises(SpecError, match="none of the rate sets here"):
-        apply_scenario(forecast.model.resolve_measures(["depression_15pct"]), "ahmadi_abhari_2017_incidence_fall")
+        apply_scenario(forecast.model.resolve_measures(["depression_15pct"]), "cfas_i_to_ii_prevalence_fall")
 
 
 def test_extend_population_by_hand():
     pop = tiny_cube(areas=("X01",), years=(2020, 2021))
     pop = pop.copy(data=pop.values * np.array([1.0, 1.2])[None, :, None, None])  # 10 then 12 per cell
-    ext = extend_population(pop, 2023)
+    ext = extend_population(pop, 2023, method="hold_growth")
     assert list(ext.year.values) == [2020, 2021, 2022, 2023]
     assert ext.sel(year=2022, sex="male", age=3).item() == pytest.approx(14.4)  # 12 × 12/10
     assert ext.sel(year=2023, sex="female", age=0).item() == pytest.approx(17.28)

@@ -9,6 +9,7 @@ joins them (:func:`load_any`, :func:`register`, :func:`list_rate_sets`).
 
 from __future__ import annotations
 
+import re
 from os import PathLike
 from pathlib import Path
 
@@ -44,17 +45,24 @@ def register(item) -> None:
 
 
 def list_rate_sets(reg: Registry = registry) -> pd.DataFrame:
-    """One row per known rate set: id, measure, ages, sex-specific, intervals, label, citation."""
+    """One row per known rate set, grouped by measure: id, measure, ages, sexes (by sex or
+    persons), the source's year (the first year its citation names), intervals (published,
+    from counts, survey bases or none), label and citation."""
     rows = []
     for rid in reg.ids("rate-set"):
         try:
             rs = reg.get(rid, "rate-set")
         except ForecastError as e:
-            rows.append({"id": rid, "measure": "", "ages": "", "by_sex": "", "intervals": "", "label": f"INVALID: {e}", "citation": ""})
+            rows.append({"id": rid, "measure": "", "ages": "", "sexes": "", "year": "", "intervals": "",
+                         "label": f"INVALID: {e}", "citation": ""})
             continue
+        year = re.search(r"\b(19|20)\d\d\b", rs.source.citation)
         rows.append({
-            "id": rs.id, "measure": rs.measure, "ages": rs.coverage.label, "by_sex": "yes" if rs.sex_specific else "no",
-            "intervals": "yes" if rs.intervals is not None else ("bases" if rs.bases is not None else "no"),
+            "id": rs.id, "measure": rs.measure, "ages": rs.coverage.label, "sexes": "by sex" if rs.by_sex else "persons",
+            "year": year[0] if year else "",
+            "intervals": ("counts" if rs.counts is not None else "yes" if rs.intervals is not None
+                          else "bases" if rs.bases is not None else "no"),
             "label": rs.label, "citation": rs.source.short(70),
         })
-    return pd.DataFrame(rows, columns=["id", "measure", "ages", "by_sex", "intervals", "label", "citation"])
+    df = pd.DataFrame(rows, columns=["id", "measure", "ages", "sexes", "year", "intervals", "label", "citation"])
+    return df.sort_values(["measure", "id"], kind="stable").reset_index(drop=True)

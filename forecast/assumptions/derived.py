@@ -36,10 +36,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .._yaml import Lines, check_header, failer, read_yaml
-from ..errors import AssumptionError, ForecastError, SpecError
+from ..errors import AssumptionError, SpecError
 from ..files import sha256_file
 from ..periods import parse_financial_year
+from ..schemas import load
+from ..schemas.derived import Fraction, factor_value
 from .registry import LOADERS, registry
 
 __all__ = ["DERIVED_SCHEMA", "Period", "Step", "Calibration", "DerivedMeasure", "DerivedMeasures", "load_derived"]
@@ -147,109 +148,41 @@ class DerivedMeasures:
         return done
 
 
-def _number(v: Any, fail, *keys, positive: bool = True) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or (positive and v <= 0) or v < 0:
-        raise fail(f"{v!r} must be a {'positive' if positive else 'non-negative'} number", *keys)
-    return float(v)
-
-
-def _fraction(v: Any, fail, *keys) -> tuple[float, str]:
-    """A number, or {numerator, denominator} (both cited counts) → (value, text)."""
-    if isinstance(v, dict):
-        if set(v) != {"numerator", "denominator"}:
-            raise fail("must be a number or {numerator, denominator}", *keys)
-        n = _number(v["numerator"], fail, *keys, "numerator", positive=False)
-        d = _number(v["denominator"], fail, *keys, "denominator")
-        return n / d, f"{n:,.0f} / {d:,.0f}"
-    return _number(v, fail, *keys, positive=False), f"{v:g}"
-
-
 def load_derived(key: "DerivedMeasures | str | PathLike") -> DerivedMeasures:
-    """A derived-measures file by id (in the assumption folders) or path, or the object."""
+    """A derived-measures file by id (in the assumption folders) or path, or the object.
+    Cycles and unknown bases are found against a projection (:func:`forecast.apply_derived`)."""
     if isinstance(key, DerivedMeasures):
         return key
     found = registry.resolve(key, "derived-measures")
     if isinstance(found, DerivedMeasures):
         return found
-    path = found
-    data, lines = read_yaml(path, error=AssumptionError)
-    return _parse(data, path, lines)
+    m = load(found, "derived-measures")
+    measures = {name: _measure(name, d, m.area) for name, d in m.measures.items()}
+    return DerivedMeasures(id=m.id, label=m.label or m.id, measures=measures, citation=" ".join(m.source.citation.split()),
+                           area=m.area, notes=" ".join(m.source.notes.split()), path=Path(found), sha256=sha256_file(found))
 
 
-def _parse(d: Any, path: Path, lines: Lines) -> DerivedMeasures:
-    fail = failer(AssumptionError, path, lines)
+def _text(f) -> str:
+    return f"{f.numerator:,.0f} / {f.denominator:,.0f}" if isinstance(f, Fraction) else f"{f:g}"
 
-    src = check_header(d, fail, path, schema=DERIVED_SCHEMA, kind="a derived-measures file",
-                       keys={"schema", "id", "label", "area", "source", "measures"})
-    measures_raw = d.get("measures")
-    if not isinstance(measures_raw, dict) or not measures_raw:
-        raise fail("must map each derived measure's name to its definition", "measures")
-    area = d.get("area")
-    out = {}
-    for name, m in measures_raw.items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise fail(f"{name!r} must be a name of letters, digits and _", "measures", name)
-        if not isinstance(m, dict):
-            raise fail("must be a mapping with from, label, source and one factor", "measures", name)
-        bad = sorted(set(m) - {"from", "label", "source", "share", "multiplier", "calibrate", "scenario"}, key=str)
-        if bad:
-            raise fail("unknown key (known: from, label, source, share, multiplier, calibrate, scenario)", "measures", name, bad[0])
-        if not isinstance(m.get("from"), str):
-            raise fail("missing: the measure this one is made from", "measures", name, "from")
-        if not m.get("source"):
-            raise fail("needs a source for its factor", "measures", name, "source")
-        kinds = [k for k in ("share", "multiplier", "calibrate") if k in m]
-        if len(kinds) != 1:
-            raise fail("give exactly one of share, multiplier, calibrate", "measures", name)
-        kind = kinds[0]
-        value, text, cal = None, "", None
-        if kind == "share":
-            value, text = _fraction(m["share"], fail, "measures", name, "share")
-            if not 0 <= value <= 1:
-                raise fail(f"share {value:g} is outside 0-1", "measures", name, "share")
-        elif kind == "multiplier":
-            value, text = _fraction(m["multiplier"], fail, "measures", name, "multiplier")
+
+def _measure(name: str, d, area) -> DerivedMeasure:
+    value, text, cal = None, "", None
+    if d.kind in ("share", "multiplier"):
+        f = getattr(d, d.kind)
+        value, text = factor_value(f), _text(f)
+    else:
+        c = d.calibrate
+        period = Period.parse(c.period)
+        if c.against_observed is not None:
+            cal = Calibration(float(c.observed), period, "observed", float(c.against_observed), c.area or area)
+            value, text = c.observed / c.against_observed, f"{c.observed:,.0f} / {c.against_observed:,.0f}"
         else:
-            c = m["calibrate"]
-            if not isinstance(c, dict):
-                raise fail("must be {observed, period, against: modelled} or {observed, period, against_observed}", "measures", name, "calibrate")
-            bad = sorted(set(c) - {"observed", "period", "against", "against_observed", "area"}, key=str)
-            if bad:
-                raise fail("unknown key (known: observed, period, against, against_observed, area)", "measures", name, "calibrate", bad[0])
-            observed = _number(c.get("observed"), fail, "measures", name, "calibrate", "observed", positive=False)
-            try:
-                period = Period.parse(c.get("period"))
-            except ForecastError as e:
-                raise fail(e.message, "measures", name, "calibrate", "period") from None
-            if "against_observed" in c:
-                base = _number(c["against_observed"], fail, "measures", name, "calibrate", "against_observed")
-                cal = Calibration(observed, period, "observed", base, c.get("area") or area)
-                value, text = observed / base, f"{observed:,.0f} / {base:,.0f}"
-            elif c.get("against", "modelled") == "modelled":
-                cal = Calibration(observed, period, "modelled", None, c.get("area") or area)
-            else:
-                raise fail("against must be 'modelled', or give against_observed: N", "measures", name, "calibrate", "against")
-        steps = []
-        for i, s in enumerate(m.get("scenario") or []):
-            if not isinstance(s, dict) or not {"from", "multiply"} <= set(s):
-                raise fail("each step needs from (a period) and multiply", "measures", name, "scenario", i)
-            try:
-                start = Period.parse(s["from"])
-            except ForecastError as e:
-                raise fail(e.message, "measures", name, "scenario", i, "from") from None
-            mult, _ = _fraction(s["multiply"], fail, "measures", name, "scenario", i, "multiply")
-            if mult <= 0:
-                raise fail("must be positive", "measures", name, "scenario", i, "multiply")
-            steps.append(Step(start, mult, str(s.get("label", "")), " ".join(str(s.get("source", "")).split())))
-        out[name] = DerivedMeasure(
-            name=name, from_=m["from"], label=str(m.get("label", name)), kind=kind,
-            source=" ".join(str(m["source"]).split()), value=value, value_text=text, calibration=cal, steps=tuple(steps),
-        )
-    dm = DerivedMeasures(
-        id=d["id"], label=str(d.get("label", d["id"])), measures=out, citation=" ".join(str(src["citation"]).split()),
-        area=area, notes=" ".join(str(src.get("notes", "")).split()), path=path, sha256=sha256_file(path),
-    )
-    return dm  # cycles and unknown bases are found against a projection, in apply_derived
+            cal = Calibration(float(c.observed), period, "modelled", None, c.area or area)
+    steps = tuple(Step(Period.parse(s.from_), factor_value(s.multiply), s.label, " ".join(s.source.split()))
+                  for s in d.scenario)
+    return DerivedMeasure(name=name, from_=d.from_, label=d.label or name, kind=d.kind, source=" ".join(d.source.split()),
+                          value=value, value_text=text, calibration=cal, steps=steps)
 
 
 LOADERS["derived-measures"] = load_derived

@@ -19,8 +19,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .._yaml import check_header, failer, read_yaml
-from ..errors import AssumptionError, InputError
+from ..errors import InputError
+from ..schemas import load
 from .registry import LOADERS, registry
 from .relative_risks import Source
 
@@ -63,31 +63,9 @@ def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
     found = registry.resolve(key, "ethnic-mapping")
     if isinstance(found, EthnicMapping):
         return found
-    path = found
-    data, lines = read_yaml(path, error=AssumptionError)
-    fail = failer(AssumptionError, path, lines)
-
-    src = check_header(data, fail, path, schema="forecast.ethnic-mapping/1", kind="an ethnic-group mapping",
-                       keys={"schema", "id", "label", "source", "groups"})
-    mid = data["id"]
-    groups = data.get("groups")
-    if not isinstance(groups, dict) or not groups:
-        raise fail("must map each broad group to a list of detailed groups", "groups")
-    seen: dict[str, str] = {}
-    out = {}
-    for broad, detailed in groups.items():
-        if not isinstance(detailed, list) or not all(isinstance(d, str) for d in detailed):
-            raise fail("must be a list of group names", "groups", broad)
-        for d in detailed:
-            if d in seen:
-                raise fail(f"{d!r} is sent to two broad groups: {seen[d]!r} and {broad!r}", "groups", broad)
-            seen[d] = broad
-        out[str(broad)] = tuple(detailed)
-    return EthnicMapping(
-        id=mid, label=str(data.get("label", mid)), groups=out,
-        source=Source(**{k: " ".join(str(v).split()) for k, v in src.items() if k in Source.__dataclass_fields__}),
-        path=path,
-    )
+    m = load(found, "ethnic-mapping")
+    return EthnicMapping(id=m.id, label=m.label or m.id, groups={b: tuple(d) for b, d in m.groups.items()},
+                         source=Source.from_model(m.source), path=Path(found))
 
 
 LOADERS["ethnic-mapping"] = load_mapping

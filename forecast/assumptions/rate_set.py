@@ -26,6 +26,8 @@ import xarray as xr
 
 from ..ages import AgeBand, coverage
 from ..errors import AssumptionError
+from ..files import sha256_file
+from ._plain import content_sha256, plain
 from .registry import LOADERS, registry
 from .relative_risks import RelativeRisks, Source
 from .trend import Trend
@@ -234,19 +236,75 @@ class RateSet:
     # ------------------------------------------------------------------ parsing
     @classmethod
     def from_dict(cls, data, *, path=None, lines=None) -> "RateSet":
-        """Validate a ``forecast.rate-set/1`` mapping (as read from YAML) and build a RateSet."""
-        from ._parse_v1 import parse_rate_set
+        """Validate a ``forecast.rate-set/1`` mapping (as read from YAML, or built in Python)
+        and build a RateSet.  A rate set built in Python records the sha256 of its canonical
+        content as its provenance."""
+        from ..schemas import validate
 
-        return parse_rate_set(data, path=path, lines=lines)
+        m = validate(plain(data), "rate-set", file=path, lines=lines)
+        return cls.from_model(m, path=path, sha256=sha256_file(path) if path else content_sha256(data))
+
+    @classmethod
+    def from_model(cls, m, *, path=None, sha256=None) -> "RateSet":
+        """From a validated :class:`forecast.schemas.RateSetFile`."""
+        sexes = m.sexes
+
+        def both(d: dict) -> dict:  # persons rates serve both sexes
+            return {"male": d["persons"], "female": d["persons"]} if sexes == ("persons",) else d
+
+        scale = UNITS[m.unit]
+        counts = intervals = bases = None
+        level, method = 0.95, ""
+        if m.counts is not None:
+            counts = both({s: tuple(np.asarray(getattr(getattr(m.counts, s), k), dtype=float) for k in ("cases", "population"))
+                           for s in sexes})
+            rates = {s: counts[s][0] / counts[s][1] for s in ("male", "female")}
+            if m.intervals is not None:
+                level, method = float(m.intervals.level), m.intervals.method or "wilson"
+                intervals = _count_intervals(counts, level, method)
+        else:
+            rates = both({s: np.asarray(getattr(m.rates, s), dtype=float) / scale for s in sexes})
+            if m.intervals is not None:
+                level = float(m.intervals.level)
+                intervals = both({s: np.asarray(getattr(m.intervals, s), dtype=float) / scale for s in sexes})
+            if m.bases is not None:
+                bases = both({s: np.asarray(getattr(m.bases, s), dtype=int) for s in sexes})
+        ot = m.open_top
+        open_top = OpenTop() if ot is None else OpenTop(
+            rule=ot.rule, source=" ".join(ot.source.split()), note=" ".join(ot.note.split()),
+            weights=ot.weights if isinstance(ot.weights, str) or ot.weights is None else
+            {"male": tuple(ot.weights.male), "female": tuple(ot.weights.female)})
+        ethnicity = None
+        if m.ethnicity is not None:
+            ethnicity = m.ethnicity.use if hasattr(m.ethnicity, "use") else RelativeRisks.from_model(
+                m.ethnicity, id=m.id, measure=m.measure, label=f"{m.id}: ethnic relative risks", path=path, sha256=sha256)
+        return cls(
+            id=m.id, measure=m.measure, label=m.label or m.measure, source=Source.from_model(m.source),
+            bands=tuple(m.table.bands), rates=rates, unit=m.unit, intervals=intervals, interval_level=level,
+            bases=bases if bases is not None else ({s: c[1].copy() for s, c in counts.items()} if counts else None),
+            counts=counts, interval_method=method, open_top=open_top, ethnicity=ethnicity,
+            trend=Trend.from_model(m.trend) if m.trend is not None else None, notes=" ".join(m.notes.split()),
+            path=Path(path) if path else None, sha256=sha256, by_sex=sexes != ("persons",),
+        )
+
+
+def _count_intervals(counts, level: float, method: str) -> dict:
+    """Binomial intervals from counts (statsmodels ``proportion_confint``)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    out = {}
+    for sex, (k, n) in counts.items():
+        lo, hi = proportion_confint(k, n, alpha=1 - level, method=method)
+        out[sex] = np.column_stack([np.clip(lo, 0, 1), np.clip(hi, 0, 1)])
+    return out
 
 
 def load_rate_set(path) -> RateSet:
     """Load and validate one rate-set YAML file."""
-    from .._yaml import read_yaml
+    from ..schemas import load
 
     path = Path(path)
-    data, lines = read_yaml(path, error=AssumptionError)
-    return RateSet.from_dict(data, path=path, lines=lines)
+    return RateSet.from_model(load(path, "rate-set"), path=path, sha256=sha256_file(path))
 
 
 def get_rate_set(key) -> RateSet:

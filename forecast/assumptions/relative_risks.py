@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from ..errors import AssumptionError
+from ..files import sha256_file
+from ._plain import content_sha256, plain
 from .registry import LOADERS, registry
 
 __all__ = ["Source", "RelativeRisks", "load_relative_risks", "get_relative_risks"]
@@ -32,6 +33,10 @@ class Source:
     table: str = ""
     notes: str = ""
     licence: str = ""
+
+    @classmethod
+    def from_model(cls, m) -> "Source":
+        return cls(**{k: " ".join(str(getattr(m, k)).split()) for k in cls.__dataclass_fields__})
 
     def short(self, width: int = 90) -> str:
         c = " ".join(self.citation.split())
@@ -82,25 +87,43 @@ class RelativeRisks:
 
     @classmethod
     def from_dict(cls, data, *, path=None, lines=None) -> "RelativeRisks":
-        """Validate a ``forecast.relative-risks/1`` mapping."""
-        from ._parse_v1 import parse_relative_risks
+        """Validate a ``forecast.relative-risks/1`` mapping (as read from YAML, or built in
+        Python) and build the object."""
+        from ..schemas import validate
 
-        return parse_relative_risks(data, path=path, lines=lines)
+        m = validate(plain(data), "relative-risks", file=path, lines=lines)
+        return cls.from_model(m, id=m.id, measure=m.measure, label=m.label or m.id, path=path,
+                              sha256=sha256_file(path) if path else content_sha256(data))
+
+    @classmethod
+    def from_model(cls, m, *, id: str, measure: str, label: str, path=None, sha256=None) -> "RelativeRisks":
+        """From a validated relative-risks body (:mod:`forecast.schemas.ethnic`)."""
+        ratios = m.ratios()
+        intervals = None
+        if m.intervals is not None:
+            intervals = {g: {s: tuple(getattr(p, s)) for s in ("male", "female")} for g, p in m.intervals.groups().items()}
+        study = None
+        if m.study_population is not None:
+            study = {}
+            for sex in ("male", "female"):
+                w = getattr(m.study_population, sex)
+                study[sex] = {g: float(x) / float(sum(w.values())) for g, x in w.items()}
+        return cls(id=id, measure=measure, label=label, reference=m.reference, mode=m.mode, ratios=ratios,
+                   source=Source.from_model(m.source), intervals=intervals,
+                   interval_level=float(m.intervals.level) if m.intervals is not None else 0.95,
+                   study_population=study,
+                   study_population_source=" ".join(m.study_population.source.split()) if study else "",
+                   derived_from_rates=m.rates is not None, path=Path(path) if path else None, sha256=sha256)
 
 
 def load_relative_risks(path) -> RelativeRisks:
     """Load and validate one ``forecast.relative-risks/1`` file."""
-    from .._yaml import read_yaml
+    from ..schemas import load
 
     path = Path(path)
-    data, lines = read_yaml(path, error=AssumptionError)
-    rr = RelativeRisks.from_dict(data, path=path, lines=lines)
-    if rr.id != path.stem:
-        raise AssumptionError(
-            f"id '{rr.id}' differs from the file name '{path.name}' (the id is the file name without .yaml)",
-            file=path, field="id", line=lines.get("id"),
-        )
-    return rr
+    m = load(path, "relative-risks")
+    return RelativeRisks.from_model(m, id=m.id, measure=m.measure, label=m.label or m.id, path=path,
+                                    sha256=sha256_file(path))
 
 
 def get_relative_risks(key) -> RelativeRisks:

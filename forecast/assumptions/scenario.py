@@ -21,18 +21,14 @@ from os import PathLike
 from pathlib import Path
 from typing import Mapping
 
-from .._yaml import check_header, failer, read_yaml
 from ..errors import AssumptionError, SpecError
-from ._parse_v1 import parse_trend
+from ..schemas import load
 from .rate_set import RateSet, get_rate_set
 from .registry import LOADERS, registry
 from .relative_risks import Source
 from .trend import Trend
 
 __all__ = ["Scenario", "load_scenario", "apply_scenario", "CONSTANT"]
-
-SCENARIO_SCHEMA = "forecast.scenario/1"
-
 
 #: The name of the baseline: rates held constant.
 CONSTANT = "constant"
@@ -61,26 +57,17 @@ def load_scenario(key: "Scenario | str | PathLike") -> Scenario:
     found = registry.resolve(key, "scenario", also=[CONSTANT])
     if isinstance(found, Scenario):
         return found
-    path = found
-    data, lines = read_yaml(path, error=AssumptionError)
-    fail = failer(AssumptionError, path, lines)
-
-    src = check_header(data, fail, path, schema=SCENARIO_SCHEMA, kind="a scenario",
-                       keys={"schema", "id", "label", "applies_to", "trend", "source"})
-    applies = data.get("applies_to")
-    if not isinstance(applies, dict) or len(applies) != 1 or not ({"measure", "rate_sets"} & set(applies)):
-        raise fail("must be {measure: name} or {rate_sets: [ids]}", "applies_to")
-    rate_sets = tuple(applies.get("rate_sets") or ())
+    m = load(found, "scenario")
+    rate_sets = tuple(m.applies_to.rate_sets or ())
     for i, rid in enumerate(rate_sets):
         try:
             get_rate_set(rid)
         except AssumptionError as e:
-            raise fail(e.message, "applies_to", "rate_sets", i) from None
-    trend = parse_trend(data.get("trend"), fail, "trend")
-    source = Source(**{k: " ".join(str(v).split()) for k, v in src.items() if k in Source.__dataclass_fields__})
-    trend = replace(trend, source=trend.source or source.citation)
-    return Scenario(id=data["id"], label=str(data.get("label", data["id"])), trend=trend,
-                    measure=applies.get("measure"), rate_sets=rate_sets, source=source, path=path)
+            raise AssumptionError(e.message, file=found, field=f"applies_to.rate_sets[{i}]") from None
+    source = Source.from_model(m.source)
+    trend = Trend.from_model(m.trend, source=source.citation)
+    return Scenario(id=m.id, label=m.label or m.id, trend=trend, measure=m.applies_to.measure, rate_sets=rate_sets,
+                    source=source, path=Path(found))
 
 
 def apply_scenario(rate_sets: Mapping[str, RateSet], scenario: "Scenario | str | PathLike | None") -> dict[str, RateSet]:

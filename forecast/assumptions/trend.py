@@ -39,6 +39,23 @@ class Trend:
         """The (first) annual change, for notes."""
         return self.segments[0][1]
 
+    @classmethod
+    def from_model(cls, m, source: str = "") -> "Trend":
+        """From a validated ``trend:`` (:class:`forecast.schemas.TrendModel`)."""
+        src = " ".join((m.source or source).split())
+        if m.segments is not None:
+            segs = tuple((int(x.until), float(x.annual_change)) for x in m.segments)
+            start, parts = m.from_year, []
+            for until, ch in segs:
+                parts.append(f"{ch:+.2%} a year {start}-{until}")
+                start = until
+            return cls(int(m.from_year), segs, src, ", ".join(parts) + f", held after {segs[-1][0]}")
+        if m.total_change is not None:
+            desc = f"{m.total_change:+.0%} over {m.over_years:g} years = {m.annual:+.2%} a year"
+        else:
+            desc = f"{m.annual:+.2%} a year"
+        return cls.constant(float(m.annual), int(m.from_year), src, desc)
+
     def factor(self, years: Sequence[int]) -> np.ndarray:
         """The multiplier for each year (1 up to ``from_year``)."""
         y = np.asarray(years, dtype=float)

@@ -26,8 +26,11 @@ def assumptions_list() -> None:
     from ..assumptions import list_rate_sets, load_mapping, registry
 
     df = list_rate_sets()
-    click.echo("Rate sets:")
-    click.echo(df.drop(columns=["citation"]).to_string(index=False))
+    click.echo("Rate sets, by measure (intervals: published, from counts, survey bases, or none):")
+    for measure, g in df.groupby("measure", sort=True):
+        click.echo(f"\n{measure or '(invalid)'}")
+        for r in g.itertuples():
+            click.echo(f"  {r.id:<44} {r.ages:<8} {r.sexes:<8} {r.year:<5} {r.intervals:<7} {r.label}")
     rr_ids = registry.ids("relative-risks")
     if rr_ids:
         click.echo("\nEthnic relative risks:")

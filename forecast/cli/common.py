@@ -80,41 +80,48 @@ def population_options(f):
     f = click.option("--mye", "mye", multiple=True, type=click.Path(dir_okay=False),
                      help="ONS mid-year estimates file(s) to join to the population by year (tidy, Nomis or MYEB1 layout).")(f)
     f = click.option("--history", is_flag=True,
-                     help="Join the shipped ONS mid-year estimates for 2011 and 2018 to the population (for base years).")(f)
+                     help="Join the shipped ONS mid-year estimates for 2011 and 2018 (every English district) for base years.")(f)
     f = click.option("--groups", "groups", multiple=True, type=click.Path(dir_okay=False),
-                     help="Area-groups YAML: add areas made of other areas (e.g. a county from its districts).")(f)
+                     help="Area-groups YAML: add areas made of other areas (counties, regions and England come built in).")(f)
     f = click.option("--population-format", type=click.Choice(["snpp", "tidy"]), default="snpp", show_default=True,
                      help="Layout of --population files: ONS SNPP CSVs/zip, or a tidy CSV.")(f)
     f = click.option("--population", "population", multiple=True, type=click.Path(),
-                     help="Population file(s), folder or ONS zip (default: the embedded ONS 2022-based SNPP extract).")(f)
+                     help="A downloaded dataset (e.g. snpp2022: see 'forecast population list'), england (the "
+                          "national projection), or population file(s), folder or ONS zip (default: the embedded "
+                          "ONS 2022-based SNPP extract for Leicester, Leicestershire and Rutland).")(f)
     return f
 
 
 def load_population(population, population_format, groups, history=False, mye=()):
+    """The population the options name: embedded by default; a dataset name or files."""
+    from ..errors import at
     from ..population import (
+        add_geography,
         add_groups,
         combine_populations,
         default_history,
         default_population,
+        england,
         load_groups,
         read_mye,
-        read_snpp,
-        read_tidy,
+        read_population,
     )
 
-    if not population:
-        pop = default_population()
-    elif population_format == "tidy":
-        if len(population) != 1:
-            raise ForecastError("a tidy population is one CSV file", field="--population")
-        pop = read_tidy(population[0])
-    else:
-        pop = read_snpp(list(population))
+    with at(field="--population"):
+        if not population:
+            pop = default_population()
+        elif list(population) == ["england"]:
+            pop = england()
+        elif population_format == "tidy":
+            if len(population) != 1:
+                raise ForecastError("a tidy population is one CSV file")
+            pop = read_population(population[0], format="tidy")
+        else:
+            pop = read_population(population[0] if len(population) == 1 else list(population))
     extra = ([default_history()] if history else []) + [read_mye(m) for m in mye]
     if extra:
-        pop = combine_populations(extra + [pop])
+        with at(field="--history" if history else "--mye"):
+            pop = combine_populations(extra + [pop])
     for g in groups:
         pop = add_groups(pop, load_groups(g))
-    return pop
-
-
+    return add_geography(pop)

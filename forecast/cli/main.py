@@ -53,6 +53,11 @@ class Group(click.Group):
             return super().invoke(ctx)
         except ForecastError as e:
             fail(str(e))
+        except BrokenPipeError:  # the reader went away (| head): stop quietly
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except MemoryError:
             fail("out of memory: ask for fewer areas, years, draws or dimensions (see forecast.limits)")
         except OSError as e:

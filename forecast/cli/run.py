@@ -136,7 +136,8 @@ Examples:
 @click.option("--estimate", is_flag=True, help="Print the expected cells, memory and time, and stop.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: for long runs on a terminal).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "netcdf"]), help="Output format (default: from --output's suffix, else csv).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (needed for netcdf).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to this file (needed for netcdf); r.csv gets its provenance in r.json beside it.")
 def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, history, mye, ethnic_mix,
             ethnic_mapping, relative_risks, ethnic_mode, by, derived, scenario, extend_to, draws, seed, quantiles,
             keep_draws, scheduler, workers, chunk_areas, estimate, progress, fmt, output) -> None:
@@ -212,6 +213,7 @@ def _client(scheduler, workers):
 
 def _write(ds, ethnic_mix, by, fmt, output):
     from ..files import atomic_path
+    from ..output.provenance import write_csv_with_sidecar
     from ..output.tidy import to_netcdf, to_tidy_frame
 
     if ethnic_mix and not by:
@@ -221,4 +223,24 @@ def _write(ds, ethnic_mix, by, fmt, output):
             to_netcdf(ds, tmp)
         click.echo(f"wrote {output}", err=True)
         return
-    emit(to_tidy_frame(ds).to_csv(index=False, lineterminator="\n", float_format="%.6f"), output)
+    text = to_tidy_frame(ds).to_csv(index=False, lineterminator="\n", float_format="%.6f")
+    if not output:
+        emit(text, output)
+        return
+    side = write_csv_with_sidecar(output, text, _provenance(ds))
+    click.echo(f"wrote {output} and {side}", err=True)
+
+
+def _provenance(ds) -> dict:
+    """The sidecar of a run's CSV: what it holds, its notes and sources (forecast.output.provenance)."""
+    from ..output.notes import measure_notes, population_notes
+    from ..output.provenance import collect
+
+    names = [n for d in ds for n in d.data_vars]
+    long_names = list(dict.fromkeys(str(d[n].attrs.get("long_name", n)) for d in ds for n in d.data_vars))
+    notes = list(dict.fromkeys(n for d in ds for n in population_notes(d) + measure_notes(d, list(d.data_vars))))
+    if ds and ds[0].attrs.get("draws"):
+        notes.append(f"Draws: {ds[0].attrs['draws']} (seed {ds[0].attrs.get('seed')}); rates drawn: "
+                     f"{ds[0].attrs.get('uncertainty', '')}.")
+    notes.append("Values are not rounded (six decimals).")
+    return collect(ds, measures=names, title="; ".join(long_names), notes=notes)

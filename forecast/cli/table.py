@@ -14,13 +14,15 @@ Examples:
   forecast table examples/llr_table1.yaml
   forecast table examples/llr_table1.yaml --format xlsx --output table1.xlsx
   forecast table examples/llr_table1.yaml --output table1.html
+  forecast table examples/llr_table1.yaml -o table1.csv      (and table1.json: title, notes, sources, sha256)
   forecast table examples/llr_ethnic_table1.yaml            (without/with ethnic adjustment)
   forecast table examples/llr_table1.yaml --draws 1000 --seed 1   (cells: median (95% interval))
   forecast table examples/dementia_scenarios.yaml           (rate sets and scenarios side by side)""")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help="Output format (default: from --output's suffix, else md).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file instead of the screen (needed for xlsx).")
-@click.option("--by", type=click.Choice(["ethnicity"]), help="One row per area and ethnic group (the spec needs an ethnicity section).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False),
+              help="Write to this file instead of the screen (needed for xlsx); t.csv gets its provenance in t.json beside it.")
+@click.option("--by", type=click.Choice(["sex", "ethnicity"]), help="Split each row by sex or ethnic group (ethnicity: the spec needs an ethnicity section).")
 @click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: cells read 'median (low–high)' (overrides the spec).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for the draws (overrides the spec; default 0).")
 def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None, draws, seed) -> None:
@@ -29,20 +31,21 @@ def table_cmd(spec: str, fmt: str | None, output: str | None, by: str | None, dr
     The spec names the areas, the measures (each with a rate set), the ages, the
     years, the change column and the rounding; see README.md.
     """
-    from ..specs.table import UncertaintySpec, load_spec, run_spec
+    from ..specs.table import compute, spec_table
 
     fmt = infer_format(fmt, output, TABLE_FORMATS, "md")
     if fmt == "xlsx" and not output:
         fail("xlsx output needs --output FILE")
-    loaded = load_spec(spec)
-    if draws is not None or seed is not None:
-        base = loaded.uncertainty or UncertaintySpec(draws=1000)
-        loaded.uncertainty = UncertaintySpec(
-            draws=draws if draws is not None else base.draws,
-            seed=seed if seed is not None else base.seed,
-            level=base.level,
-        )
-    tbl = run_spec(loaded, by=by)
+    computed = compute(spec, draws=draws, seed=seed, by=by)
+    tbl = spec_table(computed, by=by)
+    if fmt == "csv" and output:
+        from ..output.provenance import collect, write_csv_with_sidecar
+
+        record = collect(computed.results, measures=computed.measures.shown, title=tbl.title, notes=tbl.notes,
+                         level=tbl.interval_level, spec=computed.spec.path)
+        side = write_csv_with_sidecar(output, tbl.to_csv(), record)
+        click.echo(f"wrote {output} and {side}", err=True)
+        return
     if fmt == "xlsx":
         from ..files import atomic_path
 

@@ -9,6 +9,7 @@ calibration is recorded in each variable's ``attrs`` and the table notes.
 
 from __future__ import annotations
 
+import json
 from typing import Sequence
 
 import numpy as np
@@ -107,6 +108,9 @@ def apply_derived(
             "citation": "; ".join(x.rstrip(".") for x in [m.source, *(s.source for s in m.steps)] if x),
             "derived_measures": dm.id,
         }
+        inherited = json.loads(base.attrs.get("step_years") or "[]")
+        if m.steps or inherited:  # kept (with the base's) so that financial years are stepped as financial years
+            da.attrs["step_years"] = json.dumps(inherited + [[s.start.start, s.multiplier] for s in m.steps])
         if "rate_set" in base.attrs:
             da.attrs["rate_set"] = base.attrs["rate_set"]
         out[name] = da

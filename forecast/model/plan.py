@@ -34,7 +34,7 @@ class Plan:
     rate_band: np.ndarray  # (K,) the rate band of each segment
     out_band: np.ndarray  # (K,) the output band (or age index) of each segment
     age_seg: np.ndarray  # (S, G, K) weight of single age g in segment k, by sex (fractions only at the top)
-    top_npp: tuple[list[int], list[int]] | None  # (segments, rate-band indices) whose top weights vary by year
+    top_npp: tuple[list[int], list] | None  # (segments, rate bands) whose top weights vary by year
     out_dim: str  # "age_band" or "age"
     out_labels: list
     trend: np.ndarray | None  # (Y,)
@@ -74,7 +74,7 @@ def make_plan(pop: xr.DataArray, name: str, rs: RateSet, out_bands: Sequence[Age
     out_of = _out_index(out_bands, ages, top)
     keys: dict[tuple[int, int], int] = {}
     cells: list[tuple[int, int, np.ndarray]] = []  # (age index, segment, weight per sex)
-    npp_segments: tuple[list[int], list[int]] | None = None
+    npp_segments: tuple[list[int], list] | None = None
     for g, a in enumerate(ages):
         if out_of[g] < 0:
             continue
@@ -89,7 +89,7 @@ def make_plan(pop: xr.DataArray, name: str, rs: RateSet, out_bands: Sequence[Age
         idx, w = split
         segs = [keys.setdefault((rb, out_of[g]), len(keys)) for rb in idx]
         if isinstance(w, str):
-            npp_segments = (segs, list(idx))
+            npp_segments = (segs, [rs.bands[i] for i in idx])
             continue
         for j, k in enumerate(segs):
             cells.append((g, k, w[:, j]))

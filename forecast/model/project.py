@@ -177,7 +177,7 @@ def _top_weights(pop):
 
 def _contract(pop, plan: Plan, job: Job, threads, progress) -> np.ndarray:
     if is_lazy(pop.data):
-        from .scale import run_chunked
+        from .chunked import run_chunked
 
         return run_chunked(pop, plan, job, _top_weights(pop))
     return run_job(segment_population(pop, plan, _top_weights(pop)), job, threads=threads, progress=None)

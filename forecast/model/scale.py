@@ -5,7 +5,7 @@ draws × scenarios — the same calls run on dask:
 
 * :func:`chunk_by_area` turns the population cube into a dask-backed one, chunked by area;
   :func:`forecast.simulate` then works block by block, with the same kernel and the same
-  results as in memory (:func:`run_chunked`).
+  results as in memory (:func:`forecast.model.chunked.run_chunked`).
 * :func:`dask_client` connects to a ``dask.distributed`` scheduler (``scheduler="tcp://…"``)
   or starts a ``LocalCluster`` (``workers=N``); blockwise work then runs there.  An
   unreachable scheduler fails fast, naming its address.
@@ -19,12 +19,11 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-import numpy as np
 import xarray as xr
 
 from ..errors import ForecastError, SpecError
 
-__all__ = ["chunk_by_area", "dask_client", "estimate", "run_chunked"]
+__all__ = ["chunk_by_area", "dask_client", "estimate"]
 
 
 def _need_dask(what: str):
@@ -79,58 +78,6 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *, tim
         yield client
     finally:
         client.close()
-
-
-def run_chunked(pop: xr.DataArray, plan, job, top_weights) -> np.ndarray:
-    """Run the kernel on each area chunk of a dask-backed population.
-
-    With an active ``dask.distributed`` client the population's chunks are scattered to
-    the workers once per population (not once per measure), the job's inputs once per
-    measure (broadcast), and each chunk runs as one task; without one, the chunks run on
-    dask's local threaded scheduler.
-    """
-    import dask
-
-    from .kernel import run_job
-    from .plan import segment_population
-
-    bounds = np.cumsum((0,) + pop.chunks[pop.dims.index("area")])
-    slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-    client = _active_client()
-
-    def task(chunk: xr.DataArray, plan, job) -> np.ndarray:
-        return run_job(segment_population(chunk, plan, top_weights), job, threads=1)
-
-    if client is None:
-        parts = dask.compute(*[dask.delayed(task)(pop.isel(area=sl), plan, job) for sl in slices])
-    else:
-        chunks = _scattered(client, pop, slices)
-        plan_f, job_f = client.scatter([plan, job], broadcast=True)
-        parts = client.gather(client.map(task, chunks, plan=plan_f, job=job_f, pure=False))
-    return np.concatenate(parts, axis=0)
-
-
-_SCATTERED: dict = {}
-
-
-def _scattered(client, pop: xr.DataArray, slices) -> list:
-    """The population's area chunks on the workers, scattered once per client and population."""
-    key = (id(client), id(pop))
-    if key not in _SCATTERED:
-        _SCATTERED.clear()
-        _SCATTERED[key] = client.scatter([pop.isel(area=sl).compute() for sl in slices])
-    return _SCATTERED[key]
-
-
-def _active_client():
-    try:
-        from distributed import get_client
-    except ImportError:
-        return None
-    try:
-        return get_client()
-    except ValueError:
-        return None
 
 
 def estimate(population: xr.DataArray, rate_sets, *, draws: int, keep: Sequence[str] = (), bands=None, ages=None,

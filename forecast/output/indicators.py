@@ -22,12 +22,20 @@ class IndicatorReport:
     notes: list[str]
     level: float = 0.95
     round_to: float = 1
+    areas: list[str] | None = None  # area codes in the spec's order
+
+    def _ordered(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if not self.areas or frame.empty:
+            return frame
+        rank = {c: i for i, c in enumerate(self.areas)}
+        key = frame["area_code"].map(lambda c: rank.get(c, len(rank)))
+        return frame.assign(_rank=key).sort_values(["_rank"], kind="stable").drop(columns="_rank")
 
     def tables(self) -> list:
         out = []
         blocks, lows, highs, codes, measures = [], [], [], [], []
         has_iv = "expected_low" in self.ratios.columns
-        for (label, code), g in self.ratios.groupby(["indicator", "area_code"], sort=False):
+        for (label, code), g in self._ordered(self.ratios).groupby(["indicator", "area_code"], sort=False):
             block = f"{label}: {g['area_name'].iloc[0]}"
             idx = pd.MultiIndex.from_product([[block], list(g["period"])], names=["measure", "area"])
             blocks.append(pd.DataFrame({"Observed": g["observed"].to_numpy(), "Expected": g["expected"].to_numpy(),
@@ -38,7 +46,7 @@ class IndicatorReport:
                 highs.append(pd.DataFrame({"Observed": g["observed"].to_numpy(), "Expected": g["expected_high"].to_numpy(),
                                            "Observed ÷ expected": 100 * g["ratio_high"].to_numpy()}, index=idx))
             codes += [code] * len(g)
-            measures.append(g["measure"].iloc[0])
+            measures += [g["measure"].iloc[0]] * len(g)
         out.append(Table(values=pd.concat(blocks), title=f"{self.title}: observed against expected", notes=self.notes,
                          round_to=self.round_to, share_columns=["Observed ÷ expected"], area_codes=codes, measures=measures,
                          low=pd.concat(lows) if lows else None, high=pd.concat(highs) if highs else None,
@@ -46,7 +54,7 @@ class IndicatorReport:
         if not self.trajectories.empty:
             blocks, lows, highs, codes, measures = [], [], [], [], []
             has_iv = "needed_low" in self.trajectories.columns
-            for (label, code), g in self.trajectories.groupby(["indicator", "area_code"], sort=False):
+            for (label, code), g in self._ordered(self.trajectories).groupby(["indicator", "area_code"], sort=False):
                 first = g.iloc[0]
                 block = (f"{label}: {first['area_name']} — from {100 * first['latest_ratio']:.1f}% in {first['latest_period']} "
                          f"({first['latest_observed']:,.0f}) to the target")
@@ -64,7 +72,7 @@ class IndicatorReport:
                     lows.append(lo)
                     highs.append(hi)
                 codes += [code] * len(g)
-                measures.append(first["measure"])
+                measures += [first["measure"]] * len(g)
             out.append(Table(values=pd.concat(blocks), title=f"{self.title}: counts needed to reach the target",
                              notes=["The ratio moves in a straight line from the latest observed ratio to the target; "
                                     "needed = that ratio × the expected number."] + self.notes,

@@ -3,11 +3,14 @@ ethnic adjustment, rounding, financial years and the forecast version."""
 
 from __future__ import annotations
 
+import json
 from typing import Mapping, Sequence
 
 import xarray as xr
 
 from ..population.ethnicity import ALL_AGE_WARNING
+
+GEOGRAPHY_SOURCE = "ONS, Local Authority District to County and Unitary Authority (April 2023) Lookup in England"
 
 __all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes"]
 
@@ -19,22 +22,33 @@ def source_notes(
     labels: Mapping[str, str] | None = None,
     round_to: float = 1,
     financial: bool = False,
+    areas: Sequence[str] | None = None,
 ) -> list[str]:
     """The note under a table: population, each rate set with its citation, rounding."""
     return (
-        population_notes(result)
+        population_notes(result, areas)
         + measure_notes(result, names, labels=labels)
         + footer_notes(result, round_to=round_to, financial=financial)
     )
 
 
-def population_notes(result: xr.Dataset) -> list[str]:
+def population_notes(result: xr.Dataset, areas: Sequence[str] | None = None) -> list[str]:
+    """Population, its extension or variant, and how the areas shown are made (only those)."""
     a = result.attrs
     pop = a.get("population_title") or a.get("population_source", "population as given")
     parts = [pop] + [a[k] for k in ("population_publisher", "population_licence") if a.get(k)]
     notes = ["Population: " + "; ".join(parts) + "."]
-    if a.get("population_notes"):
-        notes.append("Areas: " + a["population_notes"] + ".")
+    for key in ("population_extended", "population_variant"):
+        if a.get(key):
+            notes.append(a[key][0].upper() + a[key][1:].rstrip(".") + ".")
+    groups = json.loads(a.get("area_groups") or "{}")
+    names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
+    shown = [c for c in (areas if areas is not None else names) if c in groups]
+    if shown:
+        made = [f"{names.get(c, c)} ({c}) = the sum of its {len(groups[c])} "
+                f"{'districts' if a.get('population_geography') else 'member areas'}"
+                + (f" {', '.join(groups[c])}" if len(groups[c]) <= 10 else "") for c in shown]
+        notes.append("Areas: " + "; ".join(made) + (f" ({GEOGRAPHY_SOURCE})" if a.get("population_geography") else "") + ".")
     if a.get("derived_measures"):
         notes.append(f"Derived measures: {a['derived_measures'].split(' (')[0]} — {a.get('derived_measures_citation', '')}".rstrip(".") + ".")
     if a.get("ethnic_mix_form"):
@@ -54,6 +68,8 @@ def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[s
     for n in names:
         v = result[n].attrs
         label = (labels or {}).get(n) or v.get("long_name", n)
+        if v.get("measure") == "population":
+            continue  # the population itself: its source is the population note
         if v.get("derivation"):
             notes.append(f"{v['derivation'].rstrip('.')}. Source: {v.get('citation', '').rstrip('.')}.")
             continue

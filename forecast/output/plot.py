@@ -44,8 +44,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import stat
-import tempfile
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -55,12 +53,15 @@ import numpy as np
 import xarray as xr
 
 from ..errors import SpecError
+from ..files import atomic_path
+from ..population import resolve_areas
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["OKABE_ITO", "FORMATS", "line", "compare", "bands", "pyramid", "ethnicity", "save", "short_citation"]
+__all__ = ["OKABE_ITO", "FORMATS", "line", "compare", "bands", "pyramid", "ethnicity", "save", "to_bytes",
+           "short_citation"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order charts use it (blue, orange,
 #: bluish green, vermillion, reddish purple, sky blue, yellow, black).
@@ -547,40 +548,43 @@ def save(fig: "Figure", path: str | os.PathLike) -> Path:
     Raises
     ------
     forecast.errors.SpecError
-        The suffix is not one of :data:`FORMATS`, the folder does not exist, or the path is
-        a folder.
+        The suffix is not one of :data:`FORMATS`.
+    forecast.errors.ForecastError
+        The folder does not exist, or the path is a folder (:func:`forecast.files.atomic_path`).
     """
-    import matplotlib
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     dest = Path(path)
     fmt = dest.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         what = f"{dest.suffix!r}" if dest.suffix else "a file without a suffix"
         raise SpecError(f"cannot save a chart as {what}: use one of " + ", ".join(f".{f}" for f in FORMATS),
                         file=dest)
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if not folder.is_dir():
-        raise SpecError("output folder does not exist", file=folder)
-    if dest.is_dir():
-        raise SpecError("is a folder: give a file name for the chart", file=dest)
+    data = to_bytes(fig, fmt)
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+    return dest
+
+
+def to_bytes(fig: "Figure", fmt: str = "png", *, dpi: int = 150) -> bytes:
+    """A chart as PNG or SVG bytes (as :func:`save` writes them): SVG keeps its text as text
+    and carries no date; PNG at ``dpi`` carries no date either, so the same chart gives the
+    same bytes."""
+    import io
+
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fmt = fmt.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise SpecError(f"cannot draw a chart as {fmt!r}: use one of {', '.join(FORMATS)}")
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)
-    tmp_path = Path(tmp)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if fmt == "svg":
-                with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forecast"}):
-                    fig.savefig(fh, format="svg", metadata={"Date": None})
-            else:
-                fig.savefig(fh, format="png", dpi=150)
-        os.chmod(tmp_path, _mode_for(dest))
-        os.replace(tmp_path, dest)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-    return dest
+    buf = io.BytesIO()
+    if fmt == "svg":
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forecast"}):
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+    else:
+        fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------- selection
@@ -621,37 +625,23 @@ def _area_list(obj) -> str:
 
 
 def _resolve_areas(obj, keys) -> list[str]:
-    """Area codes for codes or names (any case), in the order given; None: all."""
+    """Area codes for codes or names (any case), in the order given; None: all.
+
+    The lookup is :func:`forecast.population.resolve_areas`; an area the result lacks is
+    reported with the result's own areas (not the population's)."""
     codes = [str(c) for c in obj["area"].values]
     if keys is None:
         return codes
-    if isinstance(keys, str):
-        keys = [keys]
-    keys = list(keys)
+    keys = [keys] if isinstance(keys, str) else list(keys)
     if not keys:
         raise SpecError("no areas asked for")
     names = _area_names(obj, codes)
-    by_code = {c.upper(): c for c in codes}
-    by_name: dict[str, list[str]] = {}
-    for c, n in zip(codes, names):
-        by_name.setdefault(n.casefold(), []).append(c)
-    out = []
+    known = {c.upper() for c in codes} | {n.casefold() for n in names}
     for key in keys:
         k = str(key).strip()
-        if k.upper() in by_code:
-            out.append(by_code[k.upper()])
-            continue
-        hits = by_name.get(k.casefold(), [])
-        if len(hits) == 1:
-            out.append(hits[0])
-        elif hits:
-            raise SpecError(f"area name {k!r} matches several areas ({', '.join(hits)}): use the code")
-        else:
+        if k.upper() not in known and k.casefold() not in known:
             raise SpecError(f"area {k!r} is not in the result; it has: {_area_list(obj)}")
-    if len(set(out)) != len(out):
-        dup = next(c for c in out if out.count(c) > 1)
-        raise SpecError(f"area {dup} is asked for twice")
-    return out
+    return resolve_areas(obj["area"].assign_coords(area_name=("area", names)), keys)
 
 
 def _area_names(obj, codes: Sequence[str]) -> list[str]:
@@ -899,7 +889,7 @@ def _period_x(da: xr.DataArray, pdim: str) -> np.ndarray:
 def _period_axis(ax: "Axes", pdim: str, x) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, steps=[1, 2, 5, 10]))
     if pdim == "year":
         ax.set_xlabel("Year")
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(round(v))}"))
@@ -1034,11 +1024,3 @@ def _source_text(datasets: Sequence[xr.Dataset], measures: Sequence[str]) -> str
         parts.append(("rates: " if pops else "Rates: ") + "; ".join(rates))
     return "; ".join(parts) or None
 
-
-def _mode_for(dest: Path) -> int:
-    try:
-        return stat.S_IMODE(dest.stat().st_mode)  # keep the mode of the file replaced
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

@@ -119,6 +119,16 @@ class Table:
     def header(self) -> list[str]:
         return list(self.values.columns)
 
+    def formatted(self) -> pd.DataFrame:
+        """The cells as shown in every format (``"3,050"``, ``"+42.6%"``, ``"3,050 (2,800–3,310)"``),
+        indexed like :attr:`data`."""
+        rows = [cells for _, area, cells, _ in self._rows() if area is not None]
+        return pd.DataFrame(rows, index=self.data.index, columns=self.header)
+
+    def is_total(self, area) -> bool:
+        """Whether a row label is a total row (``Total`` or ``Total: group``)."""
+        return area == TOTAL or str(area).startswith(TOTAL + ":")
+
     # ------------------------------------------------------------ renderers
     def to_markdown(self) -> str:
         lines = [f"**{self.title}**", ""]
@@ -155,9 +165,8 @@ class Table:
                                     for pc in self.percent_columns + self.share_columns if c.startswith(pc)})
 
     def _measure_per_row(self):
-        labels = list(dict.fromkeys(self.values.index.get_level_values(0)))
-        by_label = dict(zip(labels, self.measures))
-        return [by_label[b] for b in self.values.index.get_level_values(0)]
+        """The measure (variable name) of each row."""
+        return list(self.measures)
 
     def to_csv(self, path: str | PathLike | None = None) -> str | None:
         text = self.to_frame().to_csv(index=False, lineterminator="\n")
@@ -166,9 +175,11 @@ class Table:
         Path(path).write_text(text, encoding="utf-8")
         return None
 
-    def to_html(self, *, full: bool = True) -> str:
+    def to_html(self, *, full: bool = True, caption: str | None = None) -> str:
+        """The table as HTML: a whole page (``full``) or the table and its notes; ``caption``
+        replaces the title in the table's caption (a report numbers its tables)."""
         esc = html.escape
-        out = ['<table class="forecast-table">', f"<caption>{esc(self.title)}</caption>", "<thead><tr><th></th>"]
+        out = ['<table class="forecast-table">', f"<caption>{esc(caption or self.title)}</caption>", "<thead><tr><th></th>"]
         out += [f'<th scope="col">{esc(h)}</th>' for h in self.header]
         out.append("</tr></thead>")
         for block, area, cells, is_total in self._rows():
@@ -199,18 +210,24 @@ class Table:
         )
 
     def to_excel(self, path: str | PathLike) -> None:
-        """Write an .xlsx workbook: title, the table with block and total rows, notes."""
+        """Write an .xlsx workbook: title, the table with block and total rows, notes.  The
+        same table gives the same bytes (the workbook's dates are fixed: see
+        :func:`forecast.output.workbook.save_workbook`)."""
         from openpyxl import Workbook
+
+        from .workbook import save_workbook
 
         wb = Workbook()
         wb.active.title = "Table"
         self.write_sheet(wb.active)
-        wb.save(path)
+        save_workbook(wb, path)
 
     def write_sheet(self, ws) -> None:
         """Fill an openpyxl worksheet with this table."""
         from openpyxl.styles import Alignment, Font
         from openpyxl.utils import get_column_letter
+
+        from .workbook import excel_number
 
         ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
         r = 3
@@ -233,7 +250,7 @@ class Table:
             for j, (c, _, frame) in enumerate(columns, start=2):
                 v = frame.iloc[i][c]
                 pct = c in self.percent_columns or c in self.share_columns
-                cell = ws.cell(row=r, column=j, value=None if np.isnan(v) else (float(v) / 100 if pct else float(v)))
+                cell = ws.cell(row=r, column=j, value=excel_number(v, percent=pct))
                 cell.number_format = ("0.0%" if c in self.share_columns else "+0.0%;-0.0%;0.0%") if pct else fmt
                 cell.font = Font(bold=bold)
         r += 1
@@ -243,6 +260,7 @@ class Table:
         ws.column_dimensions["A"].width = max(14, min(45, max(len(str(a)) for a in data.index.get_level_values(1)) + 2))
         for j in range(2, len(columns) + 2):
             ws.column_dimensions[get_column_letter(j)].width = 14
+        ws.freeze_panes = "B4"
 
     def __str__(self) -> str:
         return self.to_markdown()

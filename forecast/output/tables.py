@@ -21,6 +21,7 @@ from ..errors import SpecError
 from ..periods import financial_year_label, is_financial, parse_financial_year
 from ..population import check_disjoint, resolve_areas, select_years, to_financial_years
 from .notes import footer_notes, measure_notes, population_notes, source_notes
+from .layout import Layout, blocks
 from .table import TOTAL, Table
 
 __all__ = ["table", "compare", "period_values"]
@@ -87,38 +88,6 @@ def _layout(result, measures, areas, totals: bool, round_to: float):
     return names, codes
 
 
-def _row_array(da: xr.DataArray, codes: Sequence[str], area_names: Mapping[str, str], *, totals: bool, by: str | None):
-    """One measure as ``(row, period[, draw])``: areas (× groups) and total rows; labels; codes."""
-    keep = {"area", "period", "draw"} | ({by} if by else set())
-    if by and by not in da.dims:
-        raise SpecError(f"the result has no '{by}' dimension to break the table down by")
-    da = da.sum([d for d in da.dims if d not in keep])
-    parts, labels, row_codes = [], [], []
-    if not by:
-        parts.append(da.sel(area=list(codes)).rename(area="row"))
-        labels += [area_names[c] for c in codes]
-        row_codes += list(codes)
-        if totals:
-            parts.append(da.sum("area").expand_dims(row=[TOTAL]))
-            labels.append(TOTAL)
-            row_codes.append("")
-    else:
-        groups = [str(g) for g in da[by].values]
-        for c in codes:
-            parts.append(da.sel(area=c).rename({by: "row"}))
-            labels += [f"{area_names[c]}: {g}" for g in groups]
-            row_codes += [c] * len(groups)
-        if totals:
-            parts.append(da.sum("area").rename({by: "row"}))
-            labels += [f"{TOTAL}: {g}" for g in groups]
-            parts.append(da.sum(["area", by]).expand_dims(row=[TOTAL]))
-            labels.append(TOTAL)
-            row_codes += [""] * (len(groups) + 1)
-    parts = [p.drop_vars([c for c in p.coords if c not in ("period", "draw")]) for p in parts]
-    arr = xr.concat(parts, dim="row", coords="minimal", compat="override").assign_coords(row=np.arange(len(labels)))
-    return arr.transpose("row", "period", *(["draw"] if "draw" in arr.dims else [])), labels, row_codes
-
-
 def _frames(arr: xr.DataArray, labels: Sequence[str], level: float):
     """(central, low, high) DataFrames from (row, column[, draw]); low/high None without draws."""
     def frame(x):
@@ -151,6 +120,9 @@ def table(
     title: str | None = None,
     notes: Sequence[str] = (),
     by: str | None = None,
+    rows: str | None = None,
+    compare_with: Sequence[str] = (),
+    denominators: Mapping[str, xr.DataArray] | None = None,
     level: float = 0.95,
 ) -> Table:
     """Build a "Table 1 style" table from a projection result.
@@ -158,7 +130,8 @@ def table(
     Parameters
     ----------
     result
-        A :func:`forecast.project` result (one variable per measure).
+        A :func:`forecast.project` result (one variable per measure), or a
+        :func:`forecast.simulate` result with a ``draw`` dim.
     years
         Columns: mid-years (``2025``) or financial years (``"2025/26"``).
     change
@@ -169,61 +142,96 @@ def table(
         Which variables (blocks), in order, and their block labels (default: each
         variable's ``long_name``).
     totals
-        Add a total row per block.  Areas that overlap (a county and one of its
-        districts) cannot be totalled and raise :class:`SpecError`.
+        Add total rows.  Areas that overlap (a county and one of its districts) cannot be
+        totalled and raise :class:`SpecError`.
     round_to
         Display rounding (1, 10, 100 or 0.1 …); totals and changes use unrounded values.
+    rows
+        ``"area"`` (one block per measure, a row per area), ``"age_band"`` or ``"sex"``
+        (POPPI's layout: a block per measure and area, a row per band or sex and a total).
+        Default: ``"age_band"`` when the result has several age bands, else ``"area"``.
     by
-        ``"ethnicity"`` (or another dim of the result): one row per area and group,
-        with a total row per group.
+        ``"sex"`` or ``"ethnicity"``: each row split into one per group, with group totals.
+    compare_with
+        Areas (codes or names) shown after the total for comparison (a region, England),
+        not counted in it.
+    denominators
+        ``{measure: people in its age group, dims (area, year)}``: adds a block of rates per
+        100 people after each such measure's counts (every row, totals included, is the
+        ratio of its sums), so that small and large areas read side by side.
     level
-        With a result that has draws (:func:`forecast.simulate`): cells show the
-        median and this interval, ``value (low–high)``.
+        With draws: cells show the median and this interval, ``value (low–high)``.
     """
     names, codes = _layout(result, measures, areas, totals, round_to)
+    comparators = resolve_areas(result, compare_with) if compare_with else []
+    rows = rows or ("age_band" if any(result[n].sizes.get("age_band", 1) > 1 for n in names) else "area")
+    layout = Layout(rows=rows, by=by, totals=totals, comparators=comparators)
     periods = list(years)
-    if change is not None and len(change) != 2:
-        raise SpecError("change needs two years: (from, to)")
-    extra = [p for p in (change or ()) if _label(p) not in {_label(q) for q in periods}]
-    sel = period_values(result[names].sel(area=codes), periods + extra)
+    if not periods:
+        raise SpecError("no years given")
+    if change is not None:
+        if len(change) != 2:
+            raise SpecError("change needs two years: (from, to)")
+        shown = {_label(q) for q in periods}
+        for p in change:
+            if _label(p) not in shown:
+                raise SpecError(f"the change year {_label(p)} is not one of the table's years ({', '.join(sorted(shown))})")
+    sel = period_values(result[names].sel(area=codes + comparators), periods)
     shown = [_label(p) for p in periods]
     change_col = f"Change {_label(change[0])} to {_label(change[1])}" if change is not None else None
     area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
     block_labels = _block_labels(result, names, labels)
 
-    blocks, lows, highs, row_codes = [], [], [], []
+    frames, row_codes, row_measures = {"": [], "low": [], "high": []}, [], []
+    den = period_values(xr.Dataset(dict(denominators)).sel(area=codes + comparators), periods) if denominators else {}
     for n, label in zip(names, block_labels):
-        arr, row_labels, rc = _row_array(sel[n], codes, area_names, totals=totals, by=by)
-        row_codes += rc
-        cols = [arr.sel(period=p).expand_dims(column=[p]) for p in shown]
-        if change_col:
-            v0, v1 = arr.sel(period=_label(change[0])), arr.sel(period=_label(change[1]))
-            cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
-        cols = [c.drop_vars("period", errors="ignore") for c in cols]
-        central, low, high = _frames(xr.concat(cols, dim="column"), row_labels, level)
-        for df, out in ((central, blocks), (low, lows), (high, highs)):
-            if df is not None:
-                df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
-                out.append(df)
-    values = pd.concat(blocks)
+        these = blocks(sel[n], label, codes, area_names, layout)
+        if n in den:
+            these += [_per_100(b, d) for b, d in zip(these, blocks(den[n], label, codes, area_names, layout))]
+        for b in these:
+            cols = [b.values.sel(period=p).expand_dims(column=[p]) for p in shown]
+            if change_col:
+                v0, v1 = b.values.sel(period=_label(change[0])), b.values.sel(period=_label(change[1]))
+                cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
+            cols = [c.drop_vars("period", errors="ignore") for c in cols]
+            for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b.rows, level)):
+                if df is not None:
+                    df.index = pd.MultiIndex.from_product([[b.label], df.index], names=["measure", "area"])
+                    frames[key].append(df)
+            row_codes += b.codes
+            row_measures += [n] * len(b.rows)
+    values = pd.concat(frames[""])
     values.columns.name = None
-    low = pd.concat(lows) if lows else None
-    high = pd.concat(highs) if highs else None
+    low = pd.concat(frames["low"]) if frames["low"] else None
+    high = pd.concat(frames["high"]) if frames["high"] else None
 
     title = title or _default_title(result, names, codes, shown, labels)
-    all_notes = list(notes) + source_notes(
-        result, names, labels=dict(zip(names, block_labels)), round_to=round_to, financial=any(is_financial(p) for p in periods)
-    )
+    all_notes = list(notes) + source_notes(result, names, labels=dict(zip(names, block_labels)), round_to=round_to,
+                                           financial=any(is_financial(p) for p in periods), areas=codes + comparators)
+    if comparators:
+        all_notes.insert(len(notes), f"{' and '.join(area_names[c] for c in comparators)}: shown for comparison, "
+                                     "not counted in the total.")
     if low is not None:
-        a = result.attrs
-        all_notes.insert(len(notes), (
-            f"Uncertainty: each cell is the median of {a.get('draws', '?')} draws (seed {a.get('seed', '?')}) with its "
-            f"{level:.0%} interval (the {100 * (1 - level) / 2:g}th to {100 - 100 * (1 - level) / 2:g}th percentiles); "
-            "totals and changes are worked out within each draw. Rates drawn: " + a.get("uncertainty", "") + "."
-        ))
+        all_notes.insert(len(notes), uncertainty_note(result, level))
     return Table(values=values, title=title, notes=all_notes, round_to=round_to,
-                 percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=names,
+                 percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=row_measures,
                  low=low, high=high, interval_level=level if low is not None else None)
+
+
+def _per_100(num, den):
+    """A block of rates per 100 people: each row's count ÷ the people in its age group."""
+    from .layout import Block
+
+    rate = 100.0 * num.values / den.values.where(den.values > 0)
+    return Block(f"{num.label} per 100 people in the age group", rate, num.rows, num.codes, num.totals)
+
+
+def uncertainty_note(result: xr.Dataset, level: float) -> str:
+    a = result.attrs
+    lo = 100 * (1 - level) / 2
+    return (f"Uncertainty: each cell is the median of {a.get('draws', '?')} draws (seed {a.get('seed', '?')}) with its "
+            f"{level:.0%} interval (the {lo:g}th to {100 - lo:g}th percentiles); totals and changes are worked out "
+            f"within each draw. Rates drawn: {a.get('uncertainty', '')}.")
 
 
 def compare(
@@ -260,16 +268,15 @@ def compare(
     block_labels = _block_labels(first, names, labels)
     sels = {k: period_values(results[k][names].sel(area=codes), periods) for k in keys}
 
-    blocks, row_codes, pct_cols = [], [], []
+    out_blocks, row_codes, row_measures, pct_cols = [], [], [], []
     for n, label in zip(names, block_labels):
         frames = {}
         for k in keys:
-            arr, row_labels, rc = _row_array(sels[k][n], codes, area_names, totals=totals, by=None)
-            if "draw" in arr.dims:
-                arr = arr.median("draw")
+            (b,) = blocks(sels[k][n], label, codes, area_names, Layout(totals=totals))
+            arr = b.values.median("draw") if "draw" in b.values.dims else b.values
             df_k = arr.transpose("row", "period").to_pandas()
-            df_k.index, df_k.columns = row_labels, [str(c) for c in arr["period"].values]
-            frames[k] = (df_k, rc)
+            df_k.index, df_k.columns = b.rows, [str(c) for c in arr["period"].values]
+            frames[k] = (df_k, b.codes)
         df = pd.DataFrame(index=frames[keys[0]][0].index)
         for p in shown:
             for k in keys:
@@ -279,9 +286,10 @@ def compare(
                 df[col] = _pct(df[f"{p} {keys[1]}"], df[f"{p} {keys[0]}"])
                 pct_cols.append(col)
         row_codes += frames[keys[0]][1]
+        row_measures += [n] * len(df)
         df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
-        blocks.append(df)
-    values = pd.concat(blocks)
+        out_blocks.append(df)
+    values = pd.concat(out_blocks)
     values.columns.name = None
     title = title or f"{' and '.join(block_labels)}: {' vs '.join(keys)}, {shown[0]}" + (f" to {shown[-1]}" if len(shown) > 1 else "")
     all_notes = list(notes)
@@ -289,13 +297,13 @@ def compare(
         all_notes.append(f"Difference: 100 × ({keys[1]} − {keys[0]}) / {keys[0]}.")
     seen: set[str] = set()
     for k in keys:
-        for n in population_notes(results[k]) + measure_notes(results[k], names, labels=dict(zip(names, block_labels))):
+        for n in population_notes(results[k], codes) + measure_notes(results[k], names, labels=dict(zip(names, block_labels))):
             if n not in seen:  # say shared sources once; prefix what differs
                 all_notes.append(n if k == keys[0] else f"[{k}] {n}")
                 seen.add(n)
     all_notes += footer_notes(first, round_to=round_to, financial=any(is_financial(p) for p in periods))
     return Table(values=values, title=title, notes=all_notes, round_to=round_to,
-                 percent_columns=list(dict.fromkeys(pct_cols)), area_codes=row_codes, measures=names)
+                 percent_columns=list(dict.fromkeys(pct_cols)), area_codes=row_codes, measures=row_measures)
 
 
 def _default_title(result, names, codes, periods, labels) -> str:

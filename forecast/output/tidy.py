@@ -19,7 +19,15 @@ __all__ = ["to_tidy_frame", "to_netcdf"]
 
 
 def to_tidy_frame(results: xr.Dataset | Sequence[xr.Dataset]) -> pd.DataFrame:
-    """Long table: ``area_code, area_name, year, sex, age_band, [ethnicity], [draw], measure, value``."""
+    """Long table: ``area_code, area_name, year, sex, age_band, [ethnicity], [draw], measure,
+    rate_set, value``.
+
+    ``measure`` is the variable's name (the rate set's measure, or the name given to it);
+    ``rate_set`` the rate set behind it.  A summarised result (a ``statistic`` dim, from
+    draws) has one column per statistic instead of ``value``: ``median`` — the central
+    estimate forecast reports everywhere — then ``mean`` and the other quantiles
+    (``q0.025``, ``q0.975`` …).
+    """
     if isinstance(results, xr.Dataset):
         results = [results]
     frames = []
@@ -33,12 +41,19 @@ def to_tidy_frame(results: xr.Dataset | Sequence[xr.Dataset]) -> pd.DataFrame:
                 top = int(ds.attrs["open_top_age"])
                 df["age_band"] = [f"{a}+" if a == top else str(a) for a in df["age_band"]]
             df["measure"] = name
+            df["rate_set"] = da.attrs.get("rate_set", "")
             frames.append(df)
     out = pd.concat(frames, ignore_index=True)
-    cols = ["area_code", "area_name", "year", "sex", "age_band"]
-    cols += [c for c in ("ethnicity", "draw", "quantile", "statistic") if c in out.columns]
-    cols += ["measure", "value"]
-    return out[cols]
+    keys = ["area_code", "area_name", "year", "sex", "age_band"]
+    keys = [c for c in keys if c in out.columns] + [c for c in ("ethnicity", "draw") if c in out.columns]
+    if "statistic" not in out.columns:
+        return out[keys + ["measure", "rate_set", "value"]]
+    wide = out.pivot_table(index=keys + ["measure", "rate_set"], columns="statistic", values="value", sort=False)
+    stats = list(dict.fromkeys(out["statistic"]))
+    order = (["q0.5"] if "q0.5" in stats else []) + [s for s in stats if s != "q0.5"]
+    wide = wide[order].rename(columns={"q0.5": "median"}).reset_index()
+    wide.columns.name = None
+    return wide
 
 
 def to_netcdf(results: xr.Dataset | Sequence[xr.Dataset], path: str | PathLike) -> None:

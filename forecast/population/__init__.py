@@ -28,9 +28,14 @@ from .areas import (
     select_areas,
 )
 from .combine import combine_populations
+from .download import read_population
 from .cube import DIMS, PROVENANCE_KEYS, SEXES, is_lazy, make_cube, validate_cube
 from .embedded import default_history, default_population
+from .extend import extend_population
+from .geo import add_geography
+from .national import england, read_npp
 from .readers import read_mye, read_snpp, read_tidy
+from .variants import variant, variant_names
 from .years import select_years, to_financial_years
 
 __all__ = [
@@ -38,7 +43,8 @@ __all__ = [
     "AreaGroup", "add_groups", "area_groups", "check_disjoint", "find_areas", "leaves", "load_groups",
     "resolve_areas", "select_areas",
     "select_years", "to_financial_years", "combine_populations", "default_population", "default_history",
-    "read_snpp", "read_tidy", "read_mye",
+    "read_snpp", "read_tidy", "read_mye", "read_npp", "read_population", "england", "add_geography", "extend_population", "variant",
+    "variant_names",
     "expand_periods", "financial_year_label", "parse_financial_year", "period_time", "period_weights",
     "strategy_end", "year_span",
 ]

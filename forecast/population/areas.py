@@ -17,8 +17,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 import xarray as xr
 
-from .._yaml import read_yaml
-from ..errors import ForecastError, InputError, SpecError
+from ..errors import ForecastError, InputError, SpecError, few
 
 __all__ = [
     "AreaGroup", "resolve_areas", "select_areas", "find_areas", "load_groups", "area_groups", "leaves",
@@ -52,18 +51,34 @@ def resolve_areas(pop: xr.DataArray | xr.Dataset, keys: Iterable[str] | str) -> 
             continue
         if hits:
             raise SpecError(f"area name {k!r} matches several areas: {', '.join(hits)}; use the code")
-        near = get_close_matches(k.casefold(), list(by_name), n=3, cutoff=0.6)
-        near += [n for n in by_name if k.casefold() in n and n not in near][:3]
-        hint = ""
-        if near:
-            hint = " (did you mean " + ", ".join(
-                f"{by_name[n][0]} {names[codes.index(by_name[n][0])]}" for n in near
-            ) + "?)"
-        raise SpecError(f"unknown area {k!r}: not a code or name in the population{hint}")
+        raise SpecError(_unknown_area(pop, k, by_name, codes, names))
     if len(set(out)) != len(out):
         dup = [c for c in out if out.count(c) > 1][0]
         raise SpecError(f"area {dup} is asked for twice")
     return out
+
+
+def _unknown_area(pop, key: str, by_name: dict, codes: list[str], names: list[str]) -> str:
+    """Why ``key`` is not an area of ``pop``, and what to do: near matches in the population,
+    the districts a known county or region lacks, or how to get a population that has it."""
+    from ..geography import geography
+
+    area = geography().get(key)
+    if area is not None:
+        lacking = json.loads(pop.attrs.get("incomplete_areas") or "{}").get(area.code)
+        if lacking:
+            return (f"{area.code} {area.name} ({area.type}) needs its districts {few(lacking)}, which the "
+                    "population lacks")
+        have = f"it covers {len(codes)} areas" + (f", {names[0]} … {names[-1]}" if codes else "")
+        return (f"{area.code} {area.name} ({area.type}) is not in this population ({have}): for any English area, "
+                "download the national projection (forecast population download snpp2022) and use "
+                "--population snpp2022 (in a spec: population: snpp2022)")
+    near = get_close_matches(key.casefold(), list(by_name), n=3, cutoff=0.6)
+    near += [n for n in by_name if key.casefold() in n and n not in near][:3]
+    hint = ""
+    if near:
+        hint = " (did you mean " + ", ".join(f"{by_name[n][0]} {names[codes.index(by_name[n][0])]}" for n in near) + "?)"
+    return f"unknown area {key!r}: not a code or name in the population or in England's geography{hint}"
 
 
 def select_areas(pop: xr.DataArray, areas: Iterable[str] | str | None) -> xr.DataArray:
@@ -106,38 +121,21 @@ class AreaGroup:
 
 
 def load_groups(path: str | Path) -> list[AreaGroup]:
-    """Read area groups from a YAML file (schema ``forecast.area-groups/1``).
-
-    ::
+    """Read an area-groups YAML file (``forecast.area-groups/1``)::
 
         schema: forecast.area-groups/1
         groups:
-          - code: E10000018
-            name: Leicestershire
-            members: [E07000129, E07000130, ...]
-            source: "Leicestershire county = its 7 districts (ONS geography)"
+          - code: LLR
+            name: Leicester, Leicestershire and Rutland
+            members: [E10000018, E06000016, E06000017]
+            source: "the three councils of the LLR strategy"
+
+    Counties, regions and England need no file: they come from the shipped geography.
     """
-    path = Path(path)
-    data, _ = read_yaml(path, error=InputError)
-    if not isinstance(data, dict) or data.get("schema") != "forecast.area-groups/1":
-        raise InputError("not an area-groups file (expected 'schema: forecast.area-groups/1')", file=path, field="schema")
-    raw = data.get("groups")
-    if not isinstance(raw, list) or not raw:
-        raise InputError("'groups' must be a non-empty list", file=path, field="groups")
-    out = []
-    for i, g in enumerate(raw):
-        if not isinstance(g, dict):
-            raise InputError("each group must be a mapping with code, name, members", file=path, field=f"groups[{i}]")
-        for key in ("code", "name", "members"):
-            if key not in g:
-                raise InputError(f"missing '{key}'", file=path, field=f"groups[{i}]")
-        if not isinstance(g["members"], list):
-            raise InputError("'members' must be a list of area codes", file=path, field=f"groups[{i}].members")
-        try:
-            out.append(AreaGroup(str(g["code"]), str(g["name"]), tuple(str(m) for m in g["members"]), str(g.get("source", ""))))
-        except ForecastError as e:
-            raise e.located(file=path, field=f"groups[{i}]") from None
-    return out
+    from ..schemas import load
+
+    m = load(path, "area-groups")
+    return [AreaGroup(g.code, g.name, tuple(g.members), g.source) for g in m.groups]
 
 
 def area_groups(obj: xr.DataArray | xr.Dataset) -> dict[str, list[str]]:
@@ -177,9 +175,9 @@ def check_disjoint(obj: xr.DataArray | xr.Dataset, codes: Sequence[str]) -> None
 def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
     """Append group areas, each the sum of its members, to the cube.
 
-    The memberships are recorded in ``attrs['area_groups']`` so that tables can
-    refuse to add a group to one of its own members.  A group whose code is
-    already an area of the cube is an error.
+    The memberships are recorded in ``attrs['area_groups']`` (tables name them in their
+    notes, for the areas shown, and refuse to total a group with one of its own members).
+    A group whose code is already an area of the cube is an error.
     """
     groups = list(groups)
     if not groups:
@@ -194,14 +192,11 @@ def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
         if missing:
             raise SpecError(f"area group {g.code} ({g.name}): member(s) {', '.join(missing)} not in the population")
         summed = pop.sel(area=list(g.members)).sum("area")
-        summed = summed.expand_dims(area=[g.code]).assign_coords(area_name=("area", [g.name]))
-        new.append(summed)
+        new.append(summed.expand_dims(area=[g.code]).assign_coords(area_name=("area", [g.name])))
         recorded[g.code] = list(g.members)
     out = xr.concat([pop, *new], dim="area", coords="minimal", compat="override", join="exact")
     out = out.transpose(*pop.dims)
     out.name = pop.name
     out.attrs = dict(pop.attrs)
     out.attrs["area_groups"] = json.dumps(recorded)
-    notes = [f"{g.name} ({g.code}) = sum of its {len(g.members)} member areas {', '.join(g.members)}" for g in groups]
-    out.attrs["notes"] = "; ".join(filter(None, [pop.attrs.get("notes", ""), *notes]))
     return out

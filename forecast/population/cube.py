@@ -28,7 +28,8 @@ DIMS = ("area", "year", "sex", "age")
 SEXES = ("male", "female")
 
 #: Provenance keys kept in ``attrs`` through every step.
-PROVENANCE_KEYS = ("title", "publisher", "licence", "source", "sha256", "notes", "area_groups", "variant", "extended")
+PROVENANCE_KEYS = ("title", "publisher", "licence", "source", "sha256", "notes", "area_groups", "variant", "extended",
+                   "geography", "vintage", "boundaries", "dataset", "file", "downloaded")
 
 
 def make_cube(

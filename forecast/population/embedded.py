@@ -15,21 +15,28 @@ from functools import lru_cache
 import xarray as xr
 
 from ..files import data_dir
-from .areas import add_groups, load_groups
+from .geo import add_geography
 
 __all__ = ["default_population", "default_history"]
 
 
 def default_history() -> xr.DataArray:
-    """ONS mid-year estimates for 2011 and 2018, same areas as the default population
-    (``population/mye_leics_rutland_2011_2018_syoa.csv``, from Nomis NM_2002_1; OGL v3.0).
-    Leicestershire (E10000018) is a row of the file (the sum of its districts)."""
+    """ONS mid-year estimates for mid-2011 and mid-2018, every English district on 2023
+    boundaries (districts merged since are the sums of their predecessors), with counties,
+    regions and England (``population/mye/``, from Nomis NM_2002_1; OGL v3.0; see
+    ``population/SOURCES.md``).  Join it to a projection with
+    :func:`forecast.combine_populations` for base years such as 2011."""
+    return _default_history().copy()
+
+
+@lru_cache(maxsize=1)
+def _default_history() -> xr.DataArray:
     from .readers.mye import read_mye
 
-    pop = read_mye(data_dir("population") / "mye_leics_rutland_2011_2018_syoa.csv")
-    pop.attrs.update(title="ONS mid-year population estimates 2011 and 2018 (Nomis NM_2002_1)",
+    pop = read_mye(data_dir("population") / "mye" / "mye_england_lad23_2011_2018.csv.gz")
+    pop.attrs.update(title="ONS mid-year population estimates 2011 and 2018 (Nomis NM_2002_1), 2023 districts",
                      publisher="Office for National Statistics", licence="Open Government Licence v3.0")
-    return pop
+    return add_geography(pop)
 
 
 def default_population() -> xr.DataArray:
@@ -54,4 +61,4 @@ def _default_population() -> xr.DataArray:
         publisher="Office for National Statistics",
         licence="Open Government Licence v3.0",
     )
-    return add_groups(pop, load_groups(folder / "groups.yaml"))
+    return add_geography(pop)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from os import PathLike
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -40,7 +41,7 @@ import pandas as pd
 import xarray as xr
 
 from ..ages import AgeBand, parse_band, parse_bands
-from ..errors import ForecastError, ForecastWarning, InputError, SpecError
+from ..errors import ForecastError, ForecastWarning, InputError, SpecError, few
 from ..files import data_dir, gunzip, read_bytes, sha256_bytes
 from .areas import area_groups, leaves, resolve_areas
 from .cube import DIMS
@@ -53,6 +54,9 @@ __all__ = [
     "read_ethnic_mix",
     "get_ethnic_mix",
     "split_by_ethnicity",
+    "rake",
+    "builtin_mixes",
+    "DEFAULT_MIX",
     "warn_all_age_shares",
 ]
 
@@ -181,17 +185,37 @@ def _shares_from_counts(counts: xr.DataArray, file: str) -> xr.DataArray:
     return counts / total
 
 
+#: The built-in mix for any English area: Census 2011 DC2101EW, ethnic group by sex by age.
+DEFAULT_MIX = "census2011_dc2101ew"
+_BUILTIN = {
+    "census2011_dc2101ew": "census2011_dc2101ew_lad23.csv.gz",
+    "census2021_ts021_llr": "census2021_ts021_llr.csv",
+    "census2011_white_by_age_llr": "census2011_white_by_age_llr.csv",
+}
+
+
+def builtin_mixes() -> dict[str, Path]:
+    """Built-in mix id → file (``population/ethnicity/``)."""
+    folder = data_dir("population") / "ethnicity"
+    return {k: folder / v for k, v in _BUILTIN.items()}
+
+
+@lru_cache(maxsize=8)
+def _read_builtin(path: Path) -> "EthnicMix":
+    return read_ethnic_mix(path)
+
+
 def get_ethnic_mix(key: "EthnicMix | str | PathLike") -> EthnicMix:
-    """A mix by built-in id (``population/ethnicity/<id>.csv``), by path, or the object."""
+    """A mix by built-in id (:func:`builtin_mixes`; ``census2011_dc2101ew`` covers every
+    English district, region and England by sex and age), by path, or the object."""
     if isinstance(key, EthnicMix):
         return key
+    builtin = builtin_mixes()
+    if str(key) in builtin:
+        return _read_builtin(builtin[str(key)])
     p = Path(key)
-    if p.suffix.lower() != ".csv" and not p.exists():
-        builtin = data_dir("population") / "ethnicity" / f"{key}.csv"
-        if builtin.exists():
-            return read_ethnic_mix(builtin)
-        known = sorted(x.stem for x in (data_dir("population") / "ethnicity").glob("*.csv"))
-        raise InputError(f"unknown ethnic mix '{key}' (built-in: {', '.join(known)}; or give a CSV file)")
+    if not p.name.lower().endswith((".csv", ".csv.gz")) and not p.exists():
+        raise InputError(f"unknown ethnic mix '{key}' (built-in: {', '.join(builtin)}; or give a CSV file)")
     return read_ethnic_mix(p)
 
 
@@ -345,20 +369,13 @@ def split_by_ethnicity(
     """The population cube with an ``ethnicity`` dim: population × the mix's shares.
 
     Each area with a row in the mix gets its own shares; a group area without one (a
-    county) is the sum of its members' splits.  An area of the mix that is not in the
-    population, or an area of the population (of ``areas``, if given: codes or names)
-    with no mix, is an error.  The sum over ethnicity equals the original cube (to
+    county) is the sum of its members' splits.  An area of the population (of ``areas``, if
+    given: codes or names) with no mix is an error.  The sum over ethnicity equals the original cube (to
     floating point).
     """
     mix = get_ethnic_mix(mix)
     if "ethnicity" in population.dims:
         raise SpecError("the population is already split by ethnicity")
-    all_areas = [str(a) for a in population["area"].values]
-    extra = [a for a in mix.areas if a not in all_areas]
-    if extra:
-        raise InputError(
-            f"area(s) {', '.join(extra)} of the ethnic mix are not in the population", file=mix.file or None, field="area_code"
-        )
     whole = population
     if areas is not None:
         population = population.sel(area=resolve_areas(population, areas))
@@ -413,6 +430,71 @@ def _full_population(population: xr.DataArray, leaves: Sequence[str]) -> xr.Data
     if missing:
         raise SpecError(f"area(s) {', '.join(missing)} are needed to split a group area but are not in the population")
     return population.sel(area=list(leaves))
+
+
+# ---------------------------------------------------------------------------- raking
+
+def rake(mix: EthnicMix, target: EthnicMix, population: xr.DataArray, *, year: int | None = None,
+         areas: Sequence[str] | None = None, tol: float = 1e-10, max_iter: int = 1000) -> EthnicMix:
+    """The mix raked to a later all-age ethnic total by iterative proportional fitting
+    (Deming & Stephan 1940), keeping the population's own age × sex totals.
+
+    For each area, the table ``population[sex, age] × share[sex, age, group]`` (in ``year``,
+    default the population's first) is scaled alternately so that its group totals are the
+    target's all-age shares × the area's population, and its (sex, age) totals are the
+    population's.  The raked shares are by single year of age and sex, held constant over
+    the years like the census shares.  ``mix`` and ``target`` must have the same groups (map
+    both first); an area of ``areas`` (default: the mix's areas in the population) with no
+    target row, or a group the target counts but the mix has none of in an area, is an error.
+    """
+    if sorted(mix.groups) != sorted(target.groups):
+        raise SpecError(f"the raking target's groups ({', '.join(target.groups)}) differ from the mix's "
+                        f"({', '.join(mix.groups)}): map both to the same groups", file=target.file or None)
+    top = int(population.attrs["open_top_age"])
+    year = int(population["year"].values[0]) if year is None else int(year)
+    wanted = [a for a in (areas or mix.areas) if a in mix.areas and a in population["area"].values]
+    lacking = [a for a in wanted if a not in target.areas]
+    if lacking:
+        raise SpecError(f"the raking target has no row for area(s) {few(lacking)}", file=target.file or None)
+    goal = target.all_ages().shares.sel(area=wanted, ethnicity=mix.groups)
+    pop = population.sel(area=wanted, year=year).transpose("area", "sex", "age")
+    seed = mix.shares_by_age(population["age"].values, top).sel(area=wanted)
+    if "sex" not in seed.dims:
+        seed = seed.expand_dims(sex=pop["sex"].values)
+    seed = seed.transpose("area", "sex", "age", "ethnicity").sel(ethnicity=mix.groups)
+    out = np.empty(seed.shape)
+    for i, a in enumerate(wanted):
+        out[i] = _ipf(pop.values[i], seed.values[i], goal.values[i], a, mix.groups, tol, max_iter)
+    shares = xr.DataArray(out, dims=seed.dims, coords={"area": wanted, "sex": pop["sex"].values,
+                                                       "age": np.arange(top + 1), "ethnicity": mix.groups})
+    shares = shares.rename(age="age_band").assign_coords(
+        age_band=[str(a) if a < top else f"{top}+" for a in range(top + 1)])
+    bands = tuple(AgeBand(a, a) for a in range(top)) + (AgeBand(top, None),)
+    return replace(mix, shares=shares.rename("share"), bands=bands, counts=None,
+                   form=f"{mix.form}, raked to {target.form} ({Path(target.file).name if target.file else 'given'}) "
+                        f"by iterative proportional fitting on the {year} population")
+
+
+def _ipf(pop: np.ndarray, seed: np.ndarray, goal: np.ndarray, area: str, groups, tol: float, max_iter: int) -> np.ndarray:
+    """Shares ``[sex, age, group]`` whose table with ``pop[sex, age]`` has group totals
+    ``goal × Σ pop`` and row totals ``pop``."""
+    table = pop[..., None] * seed
+    col_target = goal * pop.sum()
+    for g, name in enumerate(groups):
+        if col_target[g] > 0 and table[..., g].sum() <= 0:
+            raise SpecError(f"area {area}: the target counts people of group {name!r}, but the mix has none in any "
+                            "age or sex to scale")
+    for _ in range(max_iter):
+        cols = table.sum(axis=(0, 1))
+        table *= np.divide(col_target, cols, out=np.zeros_like(cols), where=cols > 0)
+        rows = table.sum(axis=2)
+        table *= np.divide(pop, rows, out=np.ones_like(rows), where=rows > 0)[..., None]
+        if np.abs(table.sum(axis=(0, 1)) - col_target).max() <= tol * max(pop.sum(), 1.0):
+            break
+    else:
+        raise SpecError(f"area {area}: raking did not converge in {max_iter} iterations")
+    rows = table.sum(axis=2, keepdims=True)
+    return np.divide(table, rows, out=seed.copy(), where=rows > 0)
 
 
 def warn_all_age_shares() -> None:

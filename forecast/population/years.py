@@ -6,7 +6,10 @@ The population of financial year ``Y/Y+1`` is ``0.75 × mid-Y + 0.25 × mid-(Y+1
 
 from __future__ import annotations
 
+import json
 from typing import Iterable
+
+import numpy as np
 
 import xarray as xr
 
@@ -38,7 +41,9 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
     financial year the mid-years cover is returned.
 
     Valid for stocks (people with a condition, carers), which is what every measure
-    of this library is.
+    of this library is.  A variable with scenario steps (``attrs["step_years"]``, set by
+    derived measures: × m from a year on) is interpolated without them and then stepped by
+    financial year, so a step from ``2015/16`` starts in 2015/16 and leaves 2014/15 alone.
     """
     years = [int(y) for y in obj["year"].values]
     if labels is None:
@@ -52,12 +57,45 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
                     f"financial year {financial_year_label(s)} needs mid-{y}, outside the years {year_span(years)}"
                 )
     with xr.set_options(keep_attrs=True):
-        a = obj.sel(year=starts)
-        b = obj.sel(year=[s + 1 for s in starts]).assign_coords(year=starts)
-        out = 0.75 * a + 0.25 * b
+        raw = _without_steps(obj)
+        a = raw.sel(year=starts)
+        b = raw.sel(year=[s + 1 for s in starts]).assign_coords(year=starts)
+        out = _with_steps(0.75 * a + 0.25 * b, obj)
     out = out.rename(year="financial_year").assign_coords(
         financial_year=[financial_year_label(s) for s in starts]
     )
     out.attrs = dict(obj.attrs)
     out.attrs["period"] = "financial year (April-March): 0.75 x mid-year Y + 0.25 x mid-year Y+1"
     return out
+
+
+def _steps(da: xr.DataArray, years) -> xr.DataArray | None:
+    """Each year's product of the scenario steps that have started (None: no steps)."""
+    raw = da.attrs.get("step_years")
+    if not raw:
+        return None
+    years = np.asarray(years, dtype=int)
+    f = np.ones(years.size)
+    for start, mult in json.loads(raw):
+        f = np.where(years >= int(start), f * float(mult), f)
+    return xr.DataArray(f, dims="year", coords={"year": years})
+
+
+def _apply(obj, fn):
+    if isinstance(obj, xr.Dataset):
+        return obj.assign({k: fn(v) for k, v in obj.data_vars.items()})
+    return fn(obj)
+
+
+def _without_steps(obj):
+    def one(da):
+        f = _steps(da, da["year"].values)
+        return da if f is None else da / f
+    return _apply(obj, one)
+
+
+def _with_steps(interpolated, original):
+    def one(da):
+        f = _steps(da, da["year"].values)
+        return da if f is None else da * f
+    return _apply(interpolated, one)

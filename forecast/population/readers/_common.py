@@ -1,17 +1,25 @@
-"""Shared by the population readers: cell parsing with locations, and long → cube.
+"""Shared by the population readers: cell parsing with locations, and records → cube.
 
-A reader turns its file layout into *records*: one row per area × year × sex × age
-cell, with the file and line it came from.  :func:`build_cube` checks the records
-(duplicates, missing single ages, missing sexes or years, an inconsistent open top
-age, "All ages" totals) and pivots them into the cube of :mod:`forecast.population`.
+A reader turns its file layout into *records*: one per area × year × sex × age cell, with
+the file and line it came from.  :func:`build_cube` checks the records (area names,
+duplicates, missing single ages, missing sexes or years, an inconsistent open top age,
+"All ages" and persons totals) and places them into the cube of :mod:`forecast.population`.
 Every problem is an :class:`~forecast.errors.InputError` naming file, line and field.
+
+Records come either as a long :class:`pandas.DataFrame` (one row per cell: the tidy and
+mid-year-estimate readers) or as :class:`Records` — the file's rows (area, name, sex,
+age, line) once, and their cells (row, year, value) as numpy arrays — which is how the
+SNPP reader hands over a wide file without making a row object per cell.  Both go through
+the same vectorised checks (no Python loop over rows or cells); when several problems are
+present, the one reported is the one the row-by-row order of the file meets first.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -87,15 +95,9 @@ def _check_header(text: str, file: str) -> None:
         seen.add(c.casefold())
 
 
-def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.DataFrame:
-    """Read CSV bytes as text columns; malformed CSV becomes a one-line InputError.
-
-    With ``skip_comments``, lines starting with ``#`` before the header are dropped (their
-    text is in ``df.attrs["comments"]``) and line numbers still count them
-    (``df.attrs["first_line"]`` is the file line of the first data row).
-    """
-    import io
-
+def decode_text(data: bytes, *, file: str) -> str:
+    """CSV bytes → text (UTF-8, with or without BOM, else Windows-1252); empty or binary
+    files are one-line errors."""
     if not data.strip():
         raise InputError("file is empty", file=file)
     try:
@@ -107,6 +109,24 @@ def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.
             raise InputError(f"not a text file ({e.reason})", file=file) from None
     if "\x00" in text[:4096]:
         raise InputError("not a text file (it holds NUL bytes): forecast reads CSV text", file=file)
+    return text
+
+
+def check_header(text: str, file: str) -> None:
+    """Refuse a header that repeats a column (pandas would rename the second ``2025.1``)."""
+    _check_header(text, file)
+
+
+def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.DataFrame:
+    """Read CSV bytes as text columns; malformed CSV becomes a one-line InputError.
+
+    With ``skip_comments``, lines starting with ``#`` before the header are dropped (their
+    text is in ``df.attrs["comments"]``) and line numbers still count them
+    (``df.attrs["first_line"]`` is the file line of the first data row).
+    """
+    import io
+
+    text = decode_text(data, file=file)
     comments: list[str] = []
     if skip_comments:
         lines = text.splitlines(keepends=True)
@@ -168,102 +188,199 @@ def provenance(files: list[tuple[str, bytes]]) -> dict[str, str]:
     }
 
 
-def build_cube(records: pd.DataFrame, *, attrs: dict[str, str], age_field: str = "age") -> xr.DataArray:
+# ---------------------------------------------------------------------------- records → cube
+
+#: Sex codes of :class:`Records` (``sex`` holds the index).
+SEX_CODES = ("male", "female", "persons")
+
+
+@dataclass
+class Records:
+    """Rows of population files and their cells, as numpy arrays.
+
+    Row arrays (length R, in the order the files are read): ``area`` and ``name`` (indices
+    into ``area_codes`` and ``area_names``), ``sex`` (index into :data:`SEX_CODES`), ``age``
+    (−1 for an "All ages" row), ``open`` (the open top age group), ``total`` ("All ages"),
+    ``line`` (1-based line in its file) and ``file`` (index into ``files``).
+
+    Cell arrays (length N): ``row`` (index into the rows), ``year`` and ``value``, in the
+    order the file's cells are met (a wide file: column by column, each top to bottom).
+    """
+
+    area_codes: np.ndarray
+    area_names: np.ndarray
+    files: list[str]
+    area: np.ndarray
+    name: np.ndarray
+    sex: np.ndarray
+    age: np.ndarray
+    open: np.ndarray
+    total: np.ndarray
+    line: np.ndarray
+    file: np.ndarray
+    row: np.ndarray
+    year: np.ndarray
+    value: np.ndarray
+
+    @classmethod
+    def wide(cls, *, file: str, codes, names, sex: np.ndarray, age: np.ndarray, open_: np.ndarray,
+             total: np.ndarray, line: np.ndarray, years: Sequence[int], values: np.ndarray) -> "Records":
+        """One wide file: R rows (``codes``, ``names`` … per row) × one value per year
+        (``values`` is R × len(years))."""
+        area, area_codes = pd.factorize(np.asarray(codes, dtype=object))
+        name, area_names = pd.factorize(np.asarray(names, dtype=object))
+        n_rows, n_years = values.shape
+        return cls(
+            area_codes=np.asarray(area_codes, dtype=object), area_names=np.asarray(area_names, dtype=object),
+            files=[file], area=area.astype(np.int64), name=name.astype(np.int64),
+            sex=np.asarray(sex, dtype=np.int8), age=np.asarray(age, dtype=np.int64),
+            open=np.asarray(open_, dtype=bool), total=np.asarray(total, dtype=bool),
+            line=np.asarray(line, dtype=np.int64), file=np.zeros(n_rows, dtype=np.int64),
+            row=np.tile(np.arange(n_rows, dtype=np.int64), n_years),
+            year=np.repeat(np.asarray(years, dtype=np.int64), n_rows),
+            value=np.ascontiguousarray(values.T).reshape(-1).astype(float, copy=False),
+        )
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> "Records":
+        """Long records (one row per cell: ``area_code, area_name, year, sex, age, open,
+        total, value, line, file``)."""
+        area, area_codes = pd.factorize(df["area_code"].to_numpy(dtype=object))
+        name, area_names = pd.factorize(df["area_name"].to_numpy(dtype=object))
+        sex_idx, sex_u = pd.factorize(df["sex"].to_numpy(dtype=object))
+        lookup = np.array([SEX_CODES.index(s) for s in sex_u], dtype=np.int8)
+        file_idx, files = pd.factorize(df["file"].astype(str).to_numpy(dtype=object))
+        n = len(df)
+        return cls(
+            area_codes=np.asarray(area_codes, dtype=object), area_names=np.asarray(area_names, dtype=object),
+            files=[str(f) for f in files], area=area.astype(np.int64), name=name.astype(np.int64),
+            sex=lookup[sex_idx], age=df["age"].to_numpy(dtype=np.int64),
+            open=df["open"].to_numpy(dtype=bool), total=df["total"].to_numpy(dtype=bool),
+            line=df["line"].to_numpy(dtype=np.int64), file=file_idx.astype(np.int64),
+            row=np.arange(n, dtype=np.int64), year=df["year"].to_numpy(dtype=np.int64),
+            value=df["value"].to_numpy(dtype=float),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence["Records"]) -> "Records":
+        """Records of several files, one after the other."""
+        if len(parts) == 1:
+            return parts[0]
+        codes = pd.Index(pd.unique(np.concatenate([p.area_codes for p in parts])))
+        names = pd.Index(pd.unique(np.concatenate([p.area_names for p in parts])))
+        files: list[str] = []
+        rows_before, out = 0, {k: [] for k in ("area", "name", "sex", "age", "open", "total", "line", "file",
+                                              "row", "year", "value")}
+        for p in parts:
+            out["area"].append(codes.get_indexer(p.area_codes)[p.area])
+            out["name"].append(names.get_indexer(p.area_names)[p.name])
+            out["file"].append(p.file + len(files))
+            out["row"].append(p.row + rows_before)
+            for k in ("sex", "age", "open", "total", "line", "year", "value"):
+                out[k].append(getattr(p, k))
+            files.extend(p.files)
+            rows_before += len(p.area)
+        return cls(area_codes=np.asarray(codes, dtype=object), area_names=np.asarray(names, dtype=object),
+                   files=files, **{k: np.concatenate(v) for k, v in out.items()})
+
+
+def _first(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _first_by_line(idx: np.ndarray, lines: np.ndarray) -> int:
+    """Of the records ``idx`` (in record order), the one on the smallest line (ties: the
+    first met)."""
+    return int(idx[np.argsort(lines, kind="stable")[0]])
+
+
+def build_cube(records: pd.DataFrame | Records, *, attrs: dict[str, str], age_field: str = "age") -> xr.DataArray:
     """Records → cube, with the structural checks of a population file.
 
-    ``records`` columns: ``area_code, area_name, year, sex, age, open, total, value,
-    file, line`` (``sex`` may be ``persons``: those rows and ``total`` rows are used
-    only as cross-checks).  ``age_field`` is the file's name for the age column.
+    ``records``: a :class:`Records`, or a long DataFrame with columns ``area_code,
+    area_name, year, sex, age, open, total, value, file, line`` (``sex`` may be
+    ``persons``: those rows and ``total`` rows are used only as cross-checks).
+    ``age_field`` is the file's name for the age column.
     """
-    if records.empty:
+    if isinstance(records, pd.DataFrame):
+        if records.empty:
+            raise InputError("no population rows found", file=attrs.get("source"))
+        rec = Records.from_frame(records)
+    else:
+        rec = records
+    if len(rec.value) == 0:
         raise InputError("no population rows found", file=attrs.get("source"))
-    first = records.iloc[0]
+    files, codes = rec.files, rec.area_codes
+    first_file = files[rec.file[rec.row[0]]]
 
-    # area names must be consistent per code
-    names = records.drop_duplicates(["area_code", "area_name"])
-    dup_name = names["area_code"].duplicated()
-    if dup_name.any():
-        r = names[dup_name].iloc[0]
-        raise InputError(
-            f"area {r.area_code} has two names ({', '.join(names[names.area_code == r.area_code].area_name)})",
-            file=r.file, line=int(r.line), field="area_name",
-        )
+    def where(r: int) -> dict:
+        return {"file": files[rec.file[r]], "line": int(rec.line[r])}
 
-    cells = records[~records["total"]]
-    persons = cells[cells["sex"] == "persons"]
-    cells = cells[cells["sex"] != "persons"]
-    if cells.empty:
+    # area names must be consistent per code (rows meet names in the order records do)
+    _check_names(rec)
+
+    has_cells = np.zeros(len(rec.area), dtype=bool)
+    has_cells[rec.row] = True
+    cell_row = ~rec.total & (rec.sex != 2) & has_cells  # rows whose cells go into the cube
+    cmask = cell_row[rec.row]
+    if not cmask.any():
         raise InputError(
             "no male or female rows: forecast needs the males and females populations (persons alone cannot carry sex-specific rates)",
-            file=first.file,
+            file=first_file,
         )
+    cidx = np.flatnonzero(cmask)
+    c_row = rec.row[cidx]
+    yc, yu = pd.factorize(rec.year[cidx])
+    years = np.sort(np.asarray(yu, dtype=np.int64))
+    rank = np.empty(len(yu), dtype=np.int64)
+    rank[np.argsort(np.asarray(yu), kind="stable")] = np.arange(len(yu))
+    ycode = rank[yc]
+    n_y = len(years)
 
-    key = ["area_code", "year", "sex", "age"]
-    dup = cells.duplicated(key, keep=False)
-    if dup.any():
-        d = cells[dup].sort_values(key + ["line"])
-        a, b = d.iloc[0], d.iloc[1]
-        raise InputError(
-            f"duplicate row for area {a.area_code}, {a.sex}, age {a.age}, year {a.year} (also at {b.file} line {b.line})",
-            file=a.file, line=int(a.line),
-        )
+    _check_duplicates(rec, cidx, c_row, ycode, n_y)
 
     # open top age: exactly one, the highest age
-    opens = cells.loc[cells["open"], "age"].unique()
+    opens = np.unique(rec.age[cell_row & rec.open])
     if len(opens) == 0:
         raise InputError(
             "no open top age group (such as '90 and over' or '90+'): forecast needs the last age to be open",
-            file=first.file, field=age_field,
+            file=first_file, field=age_field,
         )
     if len(opens) > 1:
-        raise InputError(f"more than one open top age group ({', '.join(f'{a}+' for a in sorted(opens))})", file=first.file, field=age_field)
+        raise InputError(f"more than one open top age group ({', '.join(f'{a}+' for a in opens)})",
+                         file=first_file, field=age_field)
     top = int(opens[0])
-    above = cells[cells["age"] > top]
-    if not above.empty:
-        r = above.iloc[0]
-        raise InputError(f"age {r.age} is above the open top age group {top}+", file=r.file, line=int(r.line), field=age_field)
-    open_wrong = cells[(cells["age"] == top) & ~cells["open"]]
-    if not open_wrong.empty:
-        r = open_wrong.iloc[0]
-        raise InputError(f"age {top} appears both as a single age and as the open group {top}+", file=r.file, line=int(r.line), field=age_field)
+    above = cell_row & (rec.age > top)
+    if above.any():
+        r = _first(above)
+        raise InputError(f"age {rec.age[r]} is above the open top age group {top}+", **where(r), field=age_field)
+    open_wrong = cell_row & (rec.age == top) & ~rec.open
+    if open_wrong.any():
+        raise InputError(f"age {top} appears both as a single age and as the open group {top}+",
+                         **where(_first(open_wrong)), field=age_field)
 
-    areas = list(dict.fromkeys(cells["area_code"]))
-    years = sorted(cells["year"].unique())
-    sexes = ["male", "female"]
-    area_names = names.drop_duplicates("area_code").set_index("area_code")["area_name"]
+    # areas in the order the cells meet them; every area × year × sex needs every age 0..top
+    areas = pd.unique(rec.area[cell_row])
+    n_a = len(areas)
+    area_pos = np.full(len(codes), -1, dtype=np.int64)
+    area_pos[areas] = np.arange(n_a)
+    group = (area_pos[rec.area[c_row]] * n_y + ycode) * 2 + rec.sex[c_row]
+    counts = np.bincount(group, minlength=n_a * n_y * 2)
+    short = np.flatnonzero(counts != top + 1)
+    if len(short):
+        _missing_ages(rec, short[0], group, c_row, areas, years, top, first_file, age_field)
 
-    # every area × year × sex must have every age 0..top
-    counts = cells.groupby(["area_code", "year", "sex"]).size()
-    full = pd.MultiIndex.from_product([areas, years, sexes], names=["area_code", "year", "sex"])
-    counts = counts.reindex(full, fill_value=0)
-    short = counts[counts != top + 1]
-    if not short.empty:
-        area, year, sex = short.index[0]
-        got = set(cells.loc[(cells.area_code == area) & (cells.year == year) & (cells.sex == sex), "age"])
-        where = cells[(cells.area_code == area) & (cells.sex == sex)]
-        file = where.file.iloc[0] if not where.empty else first.file
-        if not got:
-            if cells[(cells.area_code == area) & (cells.sex == sex)].empty:
-                raise InputError(f"area {area} has no {sex} rows (give the {sex}s file as well)", file=first.file)
-            raise InputError(f"no rows for area {area}, {sex}, year {year}", file=file)
-        missing = [a for a in range(top + 1) if a not in got]
-        label = ", ".join(str(a) for a in missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise InputError(
-            f"area {area}, {sex}, year {year}: missing single age(s) {label} (ages 0..{top - 1} and {top}+ are needed)",
-            file=file, field=age_field,
-        )
+    arr = np.empty(n_a * n_y * 2 * (top + 1))
+    arr[group * (top + 1) + rec.age[c_row]] = rec.value[cidx]
+    arr = arr.reshape(n_a, n_y, 2, top + 1)
+    _check_totals(rec, arr, area_pos, years)
 
-    arr = (
-        cells.set_index(key)["value"]
-        .reindex(pd.MultiIndex.from_product([areas, years, sexes, range(top + 1)], names=key))
-        .to_numpy()
-        .reshape(len(areas), len(years), len(sexes), top + 1)
-    )
-    _check_totals(cells, records[records["total"]], persons)
+    name_of = np.empty(len(codes), dtype=np.int64)
+    name_of[rec.area[::-1]] = rec.name[::-1]  # each code's name on its first row
     return make_cube(
         arr,
-        areas=areas,
-        area_names=[area_names[a] for a in areas],
+        areas=[str(c) for c in codes[areas]],
+        area_names=[str(n) for n in rec.area_names[name_of[areas]]],
         years=[int(y) for y in years],
         ages=range(top + 1),
         open_top_age=top,
@@ -271,33 +388,111 @@ def build_cube(records: pd.DataFrame, *, attrs: dict[str, str], age_field: str =
     )
 
 
-def _check_totals(cells: pd.DataFrame, totals: pd.DataFrame, persons: pd.DataFrame) -> None:
+def _check_names(rec: Records) -> None:
+    pair = rec.area * max(len(rec.area_names), 1) + rec.name
+    _, first = np.unique(pair, return_index=True)
+    if len(first) == len(rec.area_codes):
+        return
+    first.sort()  # (code, name) pairs in the order they are met
+    pair_area = rec.area[first]
+    _, first_of_area = np.unique(pair_area, return_index=True)
+    again = np.ones(len(first), dtype=bool)
+    again[first_of_area] = False
+    k = _first(again)
+    a = pair_area[k]
+    names = ", ".join(str(rec.area_names[rec.name[r]]) for r in first[pair_area == a])
+    r = first[k]
+    raise InputError(f"area {rec.area_codes[a]} has two names ({names})",
+                     file=rec.files[rec.file[r]], line=int(rec.line[r]), field="area_name")
+
+
+def _check_duplicates(rec: Records, cidx: np.ndarray, c_row: np.ndarray, ycode: np.ndarray, n_y: int) -> None:
+    """No two cells for the same area, year, sex and age."""
+    age_code, age_u = pd.factorize(rec.age)
+    row_key = (rec.area * 2 + np.minimum(rec.sex, 1)) * len(age_u) + age_code
+    key = row_key[c_row] * n_y + ycode
+    size = len(rec.area_codes) * 2 * len(age_u) * n_y
+    if size <= max(4 * len(key), 1 << 22):
+        dup = np.bincount(key, minlength=size)[key] > 1
+    else:
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        dup = counts[inverse] > 1
+    if not dup.any():
+        return
+    d_cells, d_rows = cidx[dup], c_row[dup]
+    d = pd.DataFrame({
+        "area_code": rec.area_codes[rec.area[d_rows]].astype(str), "year": rec.year[d_cells],
+        "sex": np.asarray(SEX_CODES, dtype=object)[rec.sex[d_rows]], "age": rec.age[d_rows],
+        "line": rec.line[d_rows], "file": np.asarray(rec.files, dtype=object)[rec.file[d_rows]],
+    }).sort_values(["area_code", "year", "sex", "age", "line"], kind="stable")
+    a, b = d.iloc[0], d.iloc[1]
+    raise InputError(
+        f"duplicate row for area {a.area_code}, {a.sex}, age {a.age}, year {a.year} (also at {b.file} line {b.line})",
+        file=a.file, line=int(a.line),
+    )
+
+
+def _missing_ages(rec, s, group, c_row, areas, years, top, first_file, age_field) -> None:
+    n_y = len(years)
+    a, y, sx = s // (n_y * 2), (s // 2) % n_y, s % 2
+    area, year, sex = str(rec.area_codes[areas[a]]), int(years[y]), SEX_CODES[sx]
+    got = set(rec.age[c_row[group == s]].tolist())
+    same = (rec.area[c_row] == areas[a]) & (rec.sex[c_row] == sx)
+    file = rec.files[rec.file[c_row[_first(same)]]] if same.any() else first_file
+    if not got:
+        if not same.any():
+            raise InputError(f"area {area} has no {sex} rows (give the {sex}s file as well)", file=first_file)
+        raise InputError(f"no rows for area {area}, {sex}, year {year}", file=file)
+    missing = [age for age in range(top + 1) if age not in got]
+    label = ", ".join(str(age) for age in missing[:5]) + (" …" if len(missing) > 5 else "")
+    raise InputError(
+        f"area {area}, {sex}, year {year}: missing single age(s) {label} (ages 0..{top - 1} and {top}+ are needed)",
+        file=file, field=age_field,
+    )
+
+
+def _check_totals(rec: Records, arr: np.ndarray, area_pos: np.ndarray, years: np.ndarray) -> None:
     """'All ages' rows must equal the sum of single ages; persons must equal males + females."""
-    if not totals.empty:
-        by_sex = cells.groupby(["area_code", "year", "sex"], as_index=False)["value"].sum()
-        both = by_sex.groupby(["area_code", "year"], as_index=False)["value"].sum().assign(sex="persons")
-        sums = pd.concat([by_sex, both], ignore_index=True).rename(columns={"value": "summed"})
-        m = totals.merge(sums, on=["area_code", "year", "sex"], how="inner")
-        bad = (m["summed"] - m["value"]).abs() > ALL_AGES_TOLERANCE
+    top = arr.shape[3] - 1
+
+    def locate(idx):
+        rows = rec.row[idx]
+        a = area_pos[rec.area[rows]]
+        y = np.minimum(np.searchsorted(years, rec.year[idx]), len(years) - 1)
+        found = (a >= 0) & (years[y] == rec.year[idx])
+        return rows, np.where(found, a, 0), y, found
+
+    tidx = np.flatnonzero(rec.total[rec.row])
+    if len(tidx):
+        rows, a, y, found = locate(tidx)
+        by_sex = arr.sum(axis=3)
+        sx = rec.sex[rows]
+        summed = np.where(sx < 2, by_sex[a, y, np.minimum(sx, 1)], by_sex[a, y].sum(axis=-1))
+        bad = found & (np.abs(summed - rec.value[tidx]) > ALL_AGES_TOLERANCE)
         if bad.any():
-            r = m[bad].sort_values("line").iloc[0]
+            k = _first_by_line(np.flatnonzero(bad), rec.line[rows[bad]])
+            r = rows[k]
             raise InputError(
-                f"'All ages' is {r.value:,.3f} but the single ages add to {r.summed:,.3f} "
-                f"(area {r.area_code}, {r.sex}, year {r.year})",
-                file=r.file, line=int(r.line),
+                f"'All ages' is {rec.value[tidx[k]]:,.3f} but the single ages add to {summed[k]:,.3f} "
+                f"(area {rec.area_codes[rec.area[r]]}, {SEX_CODES[rec.sex[r]]}, year {rec.year[tidx[k]]})",
+                file=rec.files[rec.file[r]], line=int(rec.line[r]),
             )
-    if not persons.empty:
-        both = cells.groupby(["area_code", "year", "age"], as_index=False)["value"].sum().rename(columns={"value": "summed"})
-        m = persons.merge(both, on=["area_code", "year", "age"], how="left")
-        orphan = m["summed"].isna()
-        if orphan.any():
-            r = m[orphan].sort_values("line").iloc[0]
-            raise InputError(f"area {r.area_code} has persons rows but no males/females rows", file=r.file, line=int(r.line))
-        bad = (m["summed"] - m["value"]).abs() > ALL_AGES_TOLERANCE
+    pidx = np.flatnonzero(((rec.sex == 2) & ~rec.total)[rec.row])
+    if len(pidx):
+        rows, a, y, found = locate(pidx)
+        age = rec.age[rows]
+        found &= (age >= 0) & (age <= top)
+        if not found.all():
+            k = _first_by_line(np.flatnonzero(~found), rec.line[rows[~found]])
+            raise InputError(f"area {rec.area_codes[rec.area[rows[k]]]} has persons rows but no males/females rows",
+                             file=rec.files[rec.file[rows[k]]], line=int(rec.line[rows[k]]))
+        summed = arr[a, y, 0, age] + arr[a, y, 1, age]
+        bad = np.abs(summed - rec.value[pidx]) > ALL_AGES_TOLERANCE
         if bad.any():
-            r = m[bad].sort_values("line").iloc[0]
+            k = _first_by_line(np.flatnonzero(bad), rec.line[rows[bad]])
+            r = rows[k]
             raise InputError(
-                f"persons {r.value:,.3f} differs from males + females {r.summed:,.3f} "
-                f"(area {r.area_code}, age {r.age}, year {r.year})",
-                file=r.file, line=int(r.line),
+                f"persons {rec.value[pidx[k]]:,.3f} differs from males + females {summed[k]:,.3f} "
+                f"(area {rec.area_codes[rec.area[r]]}, age {rec.age[r]}, year {rec.year[pidx[k]]})",
+                file=rec.files[rec.file[r]], line=int(rec.line[r]),
             )

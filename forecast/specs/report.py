@@ -1,0 +1,396 @@
+"""A spec's charts and report: tables, charts, summary, method and provenance from one
+``forecast.table/1`` spec (``forecast chart``, ``forecast report``).
+
+**Tables.**  The spec's own table first (as ``forecast table`` prints it), then the layout
+it does not show: with several age bands (``bands:``), the area table gets an age-band
+table beside it (POPPI's layout: one block per measure and area, a row per band) and a
+band table gets the area table.  With scenarios, variants or the ethnic adjustment side by
+side, the first tables show the first column (the baseline) in full — intervals included —
+and a last table puts the columns side by side.
+
+**Charts.**  A spec's ``charts:`` list, each checked against the result (a measure, area or
+year the result lacks is an error naming ``charts[i].field``)::
+
+    charts:
+      - {kind: line, measure: dementia}             # the spec's areas over its years (a fan with draws)
+      - {kind: compare, measure: dementia, area: Leicester}   # scenarios (or measures) compared
+      - {kind: bands, area: Leicester, year: 2040, by_sex: true}
+      - {kind: pyramid, area: Rutland, year: 2040, compare_year: 2025}
+      - {kind: ethnicity, area: Leicester, year: 2040}
+
+Defaults: ``measure`` — every measure of the table, a chart each; ``area`` — a line chart
+shows every area of the table (not comparators), other kinds draw a chart per area;
+``year`` — the spec's last year.  Line and compare charts run over every year from the
+spec's first to its last (the tables show the spec's years).  A spec without ``charts:``
+gets one line chart per measure, and, with columns side by side, a compare chart per
+measure and area (where the columns differ).
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from ..output import plot, table
+from ..output.provenance import collect
+from ..output.report import Chart, Report, Section, method_sections, section_for, summary_lines, tidy_values
+from ..periods import financial_year_label, is_financial, parse_financial_year
+from ..population import to_financial_years
+from .table import Computed, Spec, compute, load_spec, spec_table
+
+__all__ = ["compute_for_charts", "spec_charts", "build_report"]
+
+_ROW_LABELS = {"area": "Area", "age_band": "Age band", "sex": "Sex"}
+_FIELDS = {"line": {"measure", "area"}, "compare": {"measure", "area"}, "bands": {"measure", "area", "year", "by_sex"},
+           "pyramid": {"area", "year", "compare_year"}, "ethnicity": {"measure", "area", "year"}}
+
+
+# ---------------------------------------------------------------------------- computing
+
+def _keep_by(spec: Spec) -> str | None:
+    """The dim the charts and tables need kept within each draw, passed to ``compute(by=)``
+    (without draws every dim is kept anyway).  ``None``: the spec's own ``by``."""
+    m = spec.model
+    if m.by is not None:
+        return None
+    kinds = [c.kind for c in m.charts]
+    if "ethnicity" in kinds and m.ethnicity is not None and not m.ethnicity.compare:
+        return "ethnicity"
+    if any(c.kind == "bands" and c.by_sex for c in m.charts):
+        return "sex"
+    if m.bands is not None and m.rows not in (None, "age_band"):
+        return "age_band"
+    return None
+
+
+def compute_for_charts(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int | None = None) -> Computed:
+    """:func:`forecast.specs.table.compute`, keeping what the spec's charts and report need."""
+    if not isinstance(spec, Spec):
+        spec = load_spec(spec)
+    for i, c in enumerate(spec.model.charts):
+        _check_fields(spec, i, c)
+    return compute(spec, draws=draws, seed=seed, by=_keep_by(spec))
+
+
+# ---------------------------------------------------------------------------- charts
+
+def _check_fields(spec: Spec, i: int, c) -> None:
+    allowed = _FIELDS[c.kind]
+    for name in ("measure", "area", "year", "compare_year", "by_sex"):
+        if getattr(c, name) is not None and name not in allowed:
+            kinds = [k for k, f in _FIELDS.items() if name in f]
+            raise spec.fail(f"{name} is not used by a {c.kind} chart (only by {', '.join(kinds)} charts)", "charts", i, name)
+    m = spec.model
+    if c.kind == "ethnicity" and m.ethnicity is None:
+        raise spec.fail("an ethnicity chart needs an 'ethnicity: {mix: …}' section in the spec", "charts", i, "kind")
+
+
+def _measure(spec: Spec, c: Computed, i: int, value: str | None) -> list[str]:
+    shown = c.measures.shown
+    if value is None:
+        return list(shown)
+    for n in shown:
+        label = c.measures.labels.get(n) or next(iter(c.results.values()))[n].attrs.get("long_name", n)
+        if value == n or value.casefold() == str(label).casefold():
+            return [n]
+    raise spec.fail(f"measure {value!r} is not in the table; it has {', '.join(shown)}", "charts", i, "measure")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _area_names(c: Computed) -> dict[str, str]:
+    ds = next(iter(c.results.values()))
+    return dict(zip(map(str, ds["area"].values), map(str, ds["area_name"].values)))
+
+
+def _area(spec: Spec, c: Computed, i: int, value: str | None) -> list[str] | None:
+    """The area asked for, as a code among the table's areas and comparators (None: all)."""
+    if value is None:
+        return None
+    names = _area_names(c)
+    allowed = c.codes + c.comparators
+    key = str(value).strip()
+    hits = [a for a in allowed if a.upper() == key.upper()] or [a for a in allowed if names[a].casefold() == key.casefold()]
+    if len(hits) != 1:
+        have = ", ".join(f"{a} {names[a]}" for a in allowed)
+        what = "matches several areas" if hits else "is not in the table"
+        raise spec.fail(f"area {value!r} {what}; it has {have}", "charts", i, "area")
+    return hits
+
+
+def _years_in(ds: xr.Dataset | xr.DataArray) -> list[int]:
+    return [int(y) for y in ds["year"].values]
+
+
+def _span(spec: Spec, ds):
+    """The result over every period from the spec's first year to its last, and those periods
+    (financial years as labels, the result converted to them)."""
+    years = spec.model.years
+    have = _years_in(ds)
+    if is_financial(years[0]):
+        starts = [parse_financial_year(y) for y in years]
+        labels = [financial_year_label(y) for y in range(min(starts), max(starts) + 1) if y in have and y + 1 in have]
+        return to_financial_years(ds, labels), labels
+    lo, hi = min(int(y) for y in years), max(int(y) for y in years)
+    return ds, [y for y in have if lo <= y <= hi]
+
+
+def _at_period(spec: Spec, ds, i: int, key: str, value) -> tuple[Any, Any]:
+    """The result (converted to financial years if need be) and the coordinate for ``value``."""
+    have = _years_in(ds)
+    if is_financial(value):
+        y = parse_financial_year(value)
+        if y not in have or y + 1 not in have:
+            raise spec.fail(f"{value} needs the years {y} and {y + 1}; the result has {_span_text(have)}", "charts", i, key)
+        label = financial_year_label(y)
+        return to_financial_years(ds, [label]), label
+    if int(value) not in have:
+        raise spec.fail(f"{value} is not one of the result's years ({_span_text(have)})", "charts", i, key)
+    return ds, int(value)
+
+
+def _span_text(years: list[int]) -> str:
+    from ..periods import year_span
+
+    return year_span(years)
+
+
+def _default_year(spec: Spec):
+    return spec.model.years[-1]
+
+
+def _differs(results: dict[str, xr.Dataset], name: str) -> bool:
+    """Whether the columns side by side differ for this measure (a dementia scenario leaves
+    depression as it is: no chart compares identical lines)."""
+    arrays = [r[name] for r in results.values() if name in r.data_vars]
+    return any(a.shape != arrays[0].shape or not np.allclose(a.values, arrays[0].values, rtol=1e-12, atol=0)
+               for a in arrays[1:])
+
+
+def _title(chart_spec, fig, suffix: str = "") -> str:
+    if chart_spec is not None and chart_spec.title:
+        return chart_spec.title
+    ax = fig.axes[0]
+    return " ".join(ax.get_title().split()) + suffix
+
+
+def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
+    ds = next(iter(c.results.values()))
+    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    codes = areas or c.codes
+    names_of = _area_names(c)
+    out = []
+    for n in names:
+        data, periods = _span(spec, ds[[n]])
+        title = cs.title if cs is not None and cs.title else None
+        if title is None and c.side_by_side:  # the first column's result: say which
+            head = c.measures.labels.get(n) or ds[n].attrs.get("long_name", n)
+            where = [names_of[a] for a in codes]
+            title = f"{head}: {_and(where)} ({first_label})" if len(where) <= 3 else f"{head} ({first_label})"
+        with _at(spec, i):
+            fig = plot.line(data, n, areas=codes, years=periods, level=level, title=title)
+        out.append(Chart(fig, _title(cs, fig), "line"))
+    return out
+
+
+def _compare(spec, c, i, cs, names, areas) -> list[Chart]:
+    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    out = []
+    codes = areas or c.codes
+    names_of = _area_names(c)
+    if c.side_by_side:
+        for n in names:
+            for a in codes:
+                results = {}
+                for label, ds in c.results.items():
+                    data, periods = _span(spec, ds[[n]])
+                    results[label] = data
+                with _at(spec, i):
+                    fig = plot.compare(results, n, a, years=periods, level=level, title=cs.title if cs else None)
+                out.append(Chart(fig, _title(cs, fig), "compare"))
+        return out
+    if len(names) < 2:
+        where = ("charts", i, "kind") if i is not None else ()
+        raise spec.fail("a compare chart needs scenarios, variants or several measures side by side; this spec has "
+                        "one result and one measure", *where)
+    ds = next(iter(c.results.values()))
+    labels = {n: c.measures.labels.get(n) or ds[n].attrs.get("long_name", n) for n in names}
+    for a in codes:
+        results = {}
+        for n in names:
+            data, periods = _span(spec, ds[[n]].rename({n: "measure"}))
+            results[labels[n]] = data
+        title = cs.title if cs is not None and cs.title else f"{names_of[a]}: " + ", ".join(labels.values())
+        with _at(spec, i):
+            fig = plot.compare(results, "measure", a, years=periods, level=level, title=title)
+        out.append(Chart(fig, _title(cs, fig), "compare"))
+    return out
+
+
+def _suffixed(c: Computed, cs, n: str, where: str) -> str | None:
+    """With columns side by side, a chart of the first column says which (unless titled)."""
+    if (cs is not None and cs.title) or not c.side_by_side:
+        return cs.title if cs is not None else None
+    ds = next(iter(c.results.values()))
+    head = c.measures.labels.get(n) or ds[n].attrs.get("long_name", n)
+    return f"{head}: {where} ({next(iter(c.results))})"
+
+
+def _bands(spec, c, i, cs, names, areas) -> list[Chart]:
+    ds = next(iter(c.results.values()))
+    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    year = cs.year if cs.year is not None else _default_year(spec)
+    out = []
+    for n in names:
+        if "age_band" not in ds[n].dims:
+            hint = (f" (with draws, each draw keeps only what the table's rows: {spec.model.rows} need: leave rows: "
+                    "unset to keep the bands)" if spec.model.bands is not None
+                    else ": give bands: in the spec, e.g. [65-74, 75-84, 85+]")
+            raise spec.fail(f"the result of {n!r} has no age bands to draw{hint}", "charts", i, "kind")
+        data, label = _at_period(spec, ds[[n]], i, "year", year)
+        for a in areas or c.codes:
+            with spec.at("charts", i, "by_sex" if cs.by_sex else "kind"):
+                title = _suffixed(c, cs, n, f"{_area_names(c)[a]}, {label}")
+                fig = plot.bands(data, n, a, label, by_sex=bool(cs.by_sex), level=level, title=title)
+            out.append(Chart(fig, _title(cs, fig), "bands"))
+    return out
+
+
+def _pyramid(spec, c, i, cs, areas) -> list[Chart]:
+    """Population pyramids: mid-year populations, so calendar years only."""
+    pop = c.population
+    year = cs.year if cs.year is not None else _default_year(spec)
+    if is_financial(year):
+        if cs.year is not None:
+            raise spec.fail(f"a pyramid shows a mid-year population: give a calendar year, not {year}", "charts", i, "year")
+        year = parse_financial_year(year)
+    _, label = _at_period(spec, pop, i, "year", year)
+    _, label2 = _at_period(spec, pop, i, "compare_year", cs.compare_year) if cs.compare_year is not None else (None, None)
+    out = []
+    for a in areas or c.codes:
+        with spec.at("charts", i):
+            fig = plot.pyramid(pop, a, label, compare_year=label2, title=cs.title)
+        out.append(Chart(fig, _title(cs, fig), "pyramid"))
+    return out
+
+
+def _ethnicity(spec, c, i, cs, names, areas) -> list[Chart]:
+    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    year = cs.year if cs.year is not None else _default_year(spec)
+    out = []
+    for n in names:
+        ds = next((r for r in c.results.values() if n in r.data_vars and "ethnicity" in r[n].dims), None)
+        if ds is None:
+            raise spec.fail(f"the result of {n!r} is not split by ethnic group", "charts", i, "kind")
+        data, label = _at_period(spec, ds[[n]], i, "year", year)
+        for a in areas or c.codes:
+            with spec.at("charts", i):
+                title = _suffixed(c, cs, n, f"{_area_names(c)[a]}, {label}")
+                fig = plot.ethnicity(data, n, a, label, level=level, title=title)
+            out.append(Chart(fig, _title(cs, fig), "ethnicity"))
+    return out
+
+
+def _at(spec: Spec, i: int | None):
+    """Errors located at ``charts[i]`` (a default chart: at the spec)."""
+    return spec.at("charts", i) if i is not None else spec.at()
+
+
+def spec_charts(c: Computed) -> list[Chart]:
+    """The spec's charts (``charts:``), or the default ones (see the module docstring)."""
+    spec, m = c.spec, c.spec.model
+    first_label = next(iter(c.results))
+    out: list[Chart] = []
+    if not m.charts:
+        out += _line(spec, c, None, None, c.measures.shown, None, first_label)
+        if c.side_by_side:
+            differ = [n for n in c.measures.shown if _differs(c.results, n)]
+            if differ:
+                out += _compare(spec, c, None, None, differ, None)
+        return out
+    for i, cs in enumerate(m.charts):
+        _check_fields(spec, i, cs)
+        areas = _area(spec, c, i, cs.area)
+        if cs.kind == "pyramid":
+            out += _pyramid(spec, c, i, cs, areas)
+            continue
+        names = _measure(spec, c, i, cs.measure)
+        if cs.kind == "line":
+            out += _line(spec, c, i, cs, names, areas, first_label)
+        elif cs.kind == "compare":
+            out += _compare(spec, c, i, cs, names, areas)
+        elif cs.kind == "bands":
+            out += _bands(spec, c, i, cs, names, areas)
+        else:
+            out += _ethnicity(spec, c, i, cs, names, areas)
+    return out
+
+
+# ---------------------------------------------------------------------------- report
+
+def _sections(c: Computed) -> tuple[list[Section], dict[str, int]]:
+    spec, m = c.spec, c.spec.model
+    names = c.measures.shown
+    first_label, first = next(iter(c.results.items()))
+    has_bands = any(first[n].sizes.get("age_band", 1) > 1 for n in names)
+    rows = m.rows or ("age_band" if has_bands else "area")
+    level = m.uncertainty.level if m.uncertainty else 0.95
+    notes = list(m.notes if isinstance(m.notes, list) else [m.notes])
+
+    def one(layout: str, title: str | None):
+        with spec.at():
+            return table(first, years=m.years, change=tuple(m.change) if m.change else None, by=m.by, rows=layout,
+                         compare_with=c.comparators, denominators=c.denominators or None, level=level, measures=names,
+                         labels=c.measures.labels, totals=m.totals, round_to=float(m.round_to), title=title, notes=notes,
+                         areas=c.codes)
+
+    other = {"area": "age_band", "age_band": "area"}.get(rows) if has_bands else None
+    suffix = {"area": ", by area", "age_band": ", by age band"}
+    tables: list[tuple[Any, str, str]] = []
+    if c.side_by_side:
+        main = spec_table(c)
+        base = f"{m.title or main.title} ({first_label})"
+        tables.append((one(rows, base), rows, "base"))
+        if other:
+            tables.append((one(other, base + suffix[other]), other, "base"))
+        tables.append((main, "area", "compare"))
+    else:
+        main = spec_table(c, by=m.by)
+        tables.append((main, rows, "base"))
+        if other:
+            tables.append((one(other, (m.title or main.title) + suffix[other]), other, "base"))
+    sections, roles = [], {}
+    for k, (t, layout, kind) in enumerate(tables):
+        sections.append(Section(f"Table {k + 1}", t, _ROW_LABELS[layout]))
+        roles.setdefault("compare" if kind == "compare" else layout, k)
+    return sections, roles
+
+
+def build_report(spec: Spec | str | PathLike | Computed, *, draws: int | None = None, seed: int | None = None) -> Report:
+    """Tables, charts, summary, method and provenance of a spec (see the module docstring)."""
+    c = spec if isinstance(spec, Computed) else compute_for_charts(spec, draws=draws, seed=seed)
+    m = c.spec.model
+    sections, roles = _sections(c)
+    for chart in spec_charts(c):
+        chart.section = section_for(chart.kind, roles)
+        sections[chart.section].charts.append(chart)
+    names = c.measures.shown
+    level = m.uncertainty.level if m.uncertainty else 0.95
+    title = m.title or sections[0].table.title
+    summary_at = roles.get("area", 0)
+    summary = summary_lines(sections[summary_at].table, rows=sections[summary_at].rows, comparators=c.comparators)
+    results = list(c.results.values())
+    labels = {n: c.measures.labels.get(n) or results[0][n].attrs.get("long_name", n) for n in names}
+    financial = any(is_financial(y) for y in m.years)
+    method = method_sections(results, names, labels=labels, round_to=float(m.round_to), financial=financial,
+                             areas=c.codes + c.comparators, level=level)
+    provenance = collect(c.results, measures=names, title=title, notes=[], level=level, spec=c.spec.path)
+    column = "scenario" if m.scenarios is not None else "variant" if m.variants is not None else "ethnic_adjustment"
+    data = tidy_values(c.results, measures=names, labels=labels, areas=c.codes + c.comparators, periods=m.years,
+                       level=level, column=column)
+    return Report(title=title, summary=summary, sections=sections, method=method, provenance=provenance, data=data)

@@ -1,0 +1,505 @@
+"""`forecast report` (HTML, XLSX, a folder with datapackage.json) and the provenance sidecars of
+`forecast table -o t.csv` and `forecast run -o r.csv`.
+
+Numbers are recomputed inside the tests from the shipped ONS CSV files (the ``ons_long``
+fixture, plain pandas) and rates read from the rate-set YAML files with PyYAML; checksums
+with hashlib over the shipped files; citations read from the YAML files.  The report is
+parsed with html5lib (strict: any parse error fails) and read back with openpyxl.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import html5lib
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+import forecast
+import forecast.cli.report  # noqa: F401  (registers `forecast report` until forecast.cli imports it)
+from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, RUTLAND, SNPP_FILES, forecast_cli
+
+pytestmark = pytest.mark.integration
+
+CFAS = ASSUMPTIONS_DIR / "dementia" / "cfas_ii_2013.yaml"
+DEPRESSION = ASSUMPTIONS_DIR / "depression" / "depression_15pct.yaml"
+TITLE = "Older people's mental health in Leicester and Rutland"
+SPEC = f"""schema: forecast.table/1
+title: "{TITLE}"
+areas: [Leicester, Rutland]
+measures:
+  - rate_set: cfas_ii_2013
+    label: People aged 65+ with dementia
+  - rate_set: depression_15pct
+    label: People aged 65+ with depression
+bands: [65-74, 75-84, 85+]
+years: [2025, 2030, 2040]
+change: [2025, 2040]
+round_to: 10
+"""
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def citation(path: Path) -> str:
+    return " ".join(yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["citation"].split())
+
+
+def rates_by_age(path: Path) -> dict[str, np.ndarray]:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = {}
+    for sex in ("male", "female"):
+        r = np.zeros(91)
+        for band, rate in zip(doc["rates"]["bands"], doc["rates"][sex]):
+            lo, hi = (int(band[:-1]), 90) if band.endswith("+") else map(int, band.split("-"))
+            r[lo:hi + 1] = rate
+        out[sex] = r
+    return out
+
+
+def pop65(ons_long, area, year, sex=None, ages=(65, 90)) -> pd.DataFrame:
+    d = ons_long[(ons_long.area_code == area) & (ons_long.year == year) & ons_long.age.between(*ages)]
+    return d if sex is None else d[d.sex == sex]
+
+
+def round10(x: float) -> str:
+    return f"{int(np.floor(x / 10 + 0.5) * 10):,}"
+
+
+def assert_bad_input(r, *fragments):
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("forecast: error: ") and "Traceback" not in r.stderr, r.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """The spec, its report as HTML and XLSX (twice, for byte identity) and its Markdown table."""
+    folder = tmp_path_factory.mktemp("report")
+    spec = folder / "spec.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    try:
+        for out in ("r.html", "r.xlsx", "again.xlsx"):
+            r = forecast_cli("report", spec, "-o", out, cwd=folder)
+            assert r.returncode == 0, r.stderr
+        md = forecast_cli("table", spec, cwd=folder)
+        assert md.returncode == 0, md.stderr
+    finally:
+        mp.undo()
+    return {"folder": folder, "spec": spec, "html": (folder / "r.html").read_text(encoding="utf-8"),
+            "xlsx": folder / "r.xlsx", "again": folder / "again.xlsx", "md": md.stdout}
+
+
+def parse(text: str):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(text)
+
+
+def texts(el) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def html_tables(doc) -> list[list[list[str]]]:
+    out = []
+    for t in doc.iter(f"{NS}table"):
+        rows = []
+        for tr in t.iter(f"{NS}tr"):
+            cells = [texts(c) for c in tr if c.tag in (f"{NS}th", f"{NS}td")]
+            rows.append(cells)
+        out.append(rows)
+    return out
+
+
+def markdown_rows(md: str) -> list[list[str]]:
+    rows = []
+    for line in md.splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            rows.append([c.strip().replace("**", "") for c in line.strip("|").split("|")])
+    return rows
+
+
+# ---------------------------------------------------------------------------- HTML
+
+def test_html_is_one_valid_self_contained_file(made):
+    text = made["html"]
+    doc = parse(text)  # strict: raises on any parse error
+    assert texts(next(doc.iter(f"{NS}title"))) == TITLE
+    assert texts(next(doc.iter(f"{NS}h1"))) == TITLE
+    # nothing to fetch: no scripts, no links, no remote images; every image a data: URI
+    assert not list(doc.iter(f"{NS}script")) and not list(doc.iter(f"{NS}link")) and not list(doc.iter(f"{NS}iframe"))
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", text, re.I)
+    assert "@import" not in text and "url(" not in text
+    images = list(doc.iter(f"{NS}img"))
+    assert len(images) == 2  # a line chart per measure (the spec has no charts: list)
+    for img, measure in zip(images, ("dementia", "depression")):
+        src = img.get("src")
+        assert src.startswith("data:image/svg+xml;base64,")
+        svg = ET.fromstring(base64.b64decode(src.split(",", 1)[1]))
+        words = " ".join(el.text or "" for el in svg.iter() if el.tag.endswith("text"))
+        assert f"People aged 65+ with {measure}" in words and "Leicester" in words and "Rutland" in words
+        assert img.get("alt")
+    # printed on A4
+    assert "@page{size:A4" in text and "@media print" in text
+
+
+def trimmed(rows: list[list[str]]) -> list[list[str]]:
+    out = []
+    for r in rows:
+        r = list(r)
+        while r and r[-1] == "":
+            r.pop()
+        out.append(r)
+    return out
+
+
+def test_html_tables_are_the_markdown_tables(made, ons_long):
+    doc = parse(made["html"])
+    tables = html_tables(doc)
+    assert len(tables) == 2
+    # Table 1 is the spec's own table (bands, no rows: → POPPI's band layout), cell for cell as
+    # `forecast table` prints it in Markdown
+    md = trimmed(markdown_rows(made["md"]))
+    assert trimmed(tables[0]) == md
+    assert ["85+"] == [r[0] for r in md if r and r[0] == "85+"][:1]  # band rows
+    # Table 2 (the area layout) recomputed: depression = 15% of everyone 65+, rounded to 10
+    block = [r for r in tables[1] if r][[r[0] for r in tables[1] if r].index("People aged 65+ with depression"):]
+    rows = {r[0]: r[1:] for r in block if len(r) > 1}
+    for area, name in ((LEICESTER, "Leicester"), (RUTLAND, "Rutland")):
+        for col, year in enumerate((2025, 2030, 2040)):
+            assert rows[name][col] == round10(0.15 * pop65(ons_long, area, year).population.sum())
+
+
+def test_html_summary_line_per_measure(made, ons_long):
+    doc = parse(made["html"])
+    summary = [texts(li) for li in next(s for s in doc.iter(f"{NS}section") if s.get("id") == "summary").iter(f"{NS}li")]
+    assert len(summary) == 2
+    dep = [0.15 * (pop65(ons_long, LEICESTER, y).population.sum() + pop65(ons_long, RUTLAND, y).population.sum())
+           for y in (2025, 2040)]
+    change = 100 * (dep[1] - dep[0]) / dep[0]
+    assert summary[1] == (f"People aged 65+ with depression in Leicester and Rutland: {round10(dep[0])} in 2025, "
+                          f"{round10(dep[1])} in 2040 (+{change:.1f}%)")
+    cfas = rates_by_age(CFAS)
+    dem = []
+    for y in (2025, 2040):
+        d = pd.concat([pop65(ons_long, a, y) for a in (LEICESTER, RUTLAND)])
+        dem.append(float((d.population * [cfas[s][a] for s, a in zip(d.sex, d.age)]).sum()))
+    assert summary[0].startswith(f"People aged 65+ with dementia in Leicester and Rutland: {round10(dem[0])} in 2025, "
+                                 f"{round10(dem[1])} in 2040 (+{100 * (dem[1] - dem[0]) / dem[0]:.1f}%)")
+
+
+def test_html_method_and_provenance(made):
+    doc = parse(made["html"])
+    sections = {s.get("id"): s for s in doc.iter(f"{NS}section")}
+    method = texts(sections["method"])
+    assert "population(area, year, sex, age) × rate(sex, age)" in method
+    for path in (CFAS, DEPRESSION):
+        assert citation(path) in method
+    assert "ONS 2022-based subnational population projections" in method
+    assert "Vintage: the 2022-based projection" in method
+    assert "rounded to the nearest 10" in method
+    assert "No intervals are shown" in method
+    prov = provenance(sections["provenance"])
+    for f in SNPP_FILES.values():
+        assert prov[f"Population file {f.name}"] == f"sha256 {sha256(f)}"
+    assert prov["Rate set cfas_ii_2013"] == f"cfas_ii_2013.yaml sha256 {sha256(CFAS)}"
+    assert prov["Rate set depression_15pct"] == f"depression_15pct.yaml sha256 {sha256(DEPRESSION)}"
+    assert prov["Spec"] == f"spec.yaml sha256 {sha256(made['spec'])}"
+    assert prov["forecast version"] == forecast.__version__
+    assert prov["Date"] == "2026-01-01" and prov["Seed"] == "none (no draws)"
+
+
+def provenance(section) -> dict[str, str]:
+    """The provenance block's terms and their values."""
+    dl = next(section.iter(f"{NS}dl"))
+    items = [texts(el) for el in dl if el.tag in (f"{NS}dt", f"{NS}dd")]
+    return dict(zip(items[::2], items[1::2]))
+
+
+def test_html_with_draws_explains_the_intervals(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    r = forecast_cli("report", spec, "-o", "r.html", "--draws", "30", "--seed", "9", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    sections = {s.get("id"): s for s in doc.iter(f"{NS}section")}
+    method = texts(sections["method"])
+    assert "median of 30 draws of the rates (seed 9)" in method and "central 95% interval" in method
+    prov = provenance(sections["provenance"])
+    assert prov["Seed"] == "9" and prov["Draws"] == "30"
+    # the dementia cells carry their interval, the depression cells (no published uncertainty) do not
+    cell = re.compile(r"^[\d,]+ \([\d,]+–[\d,]+\)$")
+    table2 = [r for r in html_tables(doc)[1] if r]
+    labels = [r[0] for r in table2]
+    dementia = table2[labels.index("People aged 65+ with dementia"):labels.index("People aged 65+ with depression")]
+    depression = table2[labels.index("People aged 65+ with depression"):]
+    assert all(cell.match(c) for r in dementia if len(r) > 1 for c in r[1:4])
+    assert all(re.fullmatch(r"[\d,]+", c) for r in depression if len(r) > 1 for c in r[1:4])
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+_CHECK = ("<script>window.addEventListener('load',function(){var i=Array.prototype.slice.call(document.images);"
+          "document.body.setAttribute('data-images',i.length);document.body.setAttribute('data-broken',"
+          "i.filter(function(x){return !(x.complete&&x.naturalWidth>0)}).length);});</script>")
+
+
+def test_html_renders_in_headless_chromium(made, tmp_path):
+    """The report opened in a browser: its title, and every image decoded (none broken).  A
+    checking script is added to a copy of the report only (the report has no JavaScript)."""
+    if not CHROMIUM.exists():
+        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    copy = tmp_path / "check.html"
+    copy.write_text(made["html"].replace("</body>", _CHECK + "</body>"), encoding="utf-8")
+    out = subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
+                          "--dump-dom", copy.as_uri()], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    dom = parse(out.stdout) if out.stdout.lstrip().startswith("<!DOCTYPE") else html5lib.parse(out.stdout)
+    assert texts(next(dom.iter(f"{NS}title"))) == TITLE
+    body = next(dom.iter(f"{NS}body"))
+    assert body.get("data-images") == "2" and body.get("data-broken") == "0"
+
+
+# ---------------------------------------------------------------------------- XLSX
+
+def test_xlsx_sheets_frozen_headers_and_codes(made, ons_long):
+    wb = load_workbook(made["xlsx"])
+    assert wb.sheetnames == ["Table 1", "Table 2", "Data", "Notes", "Charts"]
+    for name in ("Table 1", "Table 2"):
+        ws = wb[name]
+        assert ws.freeze_panes == "D4" and ws.auto_filter.ref.startswith("A3:")
+        assert [c.value for c in ws[3]][:4] == ["Measure", "Age band" if name == "Table 1" else "Area", "Area code", "2025"]
+    assert wb["Data"].freeze_panes == "A2" and wb["Notes"].freeze_panes == "A2"
+    ws = wb["Table 2"]
+    rows = {(r[0], r[1]): r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    assert rows[("People aged 65+ with depression", "Leicester")][2] == LEICESTER
+    assert rows[("People aged 65+ with depression", "Rutland")][2] == RUTLAND
+    assert rows[("People aged 65+ with depression", "Total")][2] is None
+    # counts as shown (rounded to 10), changes as the fraction shown: 0.267, not 0.26699999999999996
+    dep = [0.15 * pop65(ons_long, LEICESTER, y).population.sum() for y in (2025, 2040)]
+    row = rows[("People aged 65+ with depression", "Leicester")]
+    assert row[3] == int(round10(dep[0]).replace(",", ""))
+    assert row[6] == round(round(100 * (dep[1] - dep[0]) / dep[0], 1) / 100, 3)
+    assert repr(row[6]) == repr(round(row[6], 3))
+    cell = ws.cell(row=4 + list(rows).index(("People aged 65+ with depression", "Leicester")), column=7)
+    assert cell.number_format == "+0.0%;-0.0%;0.0%" and ws.cell(row=cell.row, column=4).number_format == "#,##0"
+
+
+def test_xlsx_data_sheet_is_the_unrounded_result(made, ons_long):
+    data = pd.DataFrame(list(load_workbook(made["xlsx"])["Data"].values))
+    data.columns = data.iloc[0]
+    data = data.iloc[1:]
+    cfas = rates_by_age(CFAS)
+    bands = {"65-74": (65, 74), "75-84": (75, 84), "85+": (85, 90)}
+    checked = 0
+    for _, r in data.iterrows():
+        d = pop65(ons_long, r.area_code, int(r.period), r.sex, bands[r.age_band])
+        rate = 0.15 if r.measure == "depression" else cfas[r.sex][d.age.to_numpy()]
+        assert r.value == pytest.approx(float((d.population * rate).sum()), rel=1e-12), r.to_dict()
+        checked += 1
+    assert checked == 2 * 2 * 3 * 2 * 3  # measures × areas × years × sexes × bands
+
+
+def test_xlsx_notes_hold_every_citation_and_checksum(made):
+    ws = load_workbook(made["xlsx"])["Notes"]
+    notes = "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v)
+    for path in (CFAS, DEPRESSION):
+        assert citation(path) in notes and sha256(path) in notes
+    for f in SNPP_FILES.values():
+        assert sha256(f) in notes
+    assert "Figures are rounded to the nearest 10" in notes
+
+
+def test_xlsx_charts_are_images(made):
+    ws = load_workbook(made["xlsx"])["Charts"]
+    assert len(ws._images) == 2
+    with zipfile.ZipFile(made["xlsx"]) as z:
+        media = [n for n in z.namelist() if n.startswith("xl/media/")]
+        assert len(media) == 2 and all(z.read(n)[:8] == b"\x89PNG\r\n\x1a\n" for n in media)
+
+
+def test_xlsx_same_inputs_same_bytes(made):
+    assert made["xlsx"].read_bytes() == made["again"].read_bytes()
+    with zipfile.ZipFile(made["xlsx"]) as z:
+        core = z.read("docProps/core.xml").decode()
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert "2026-01-01T00:00:00Z" in core  # created and modified: the report's date, not the clock
+
+
+# ---------------------------------------------------------------------------- a folder
+
+def test_report_folder_with_datapackage(made, tmp_path):
+    out = tmp_path / "pack"
+    r = forecast_cli("report", made["spec"], "-o", f"{out}/", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    pkg = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["report.html", "table-1.csv", "table-2.csv", "data.csv", "chart-1.png", "chart-2.png",
+                            "datapackage.json"])
+    assert sorted(res["path"] for res in pkg["resources"]) == sorted(n for n in names if n != "datapackage.json")
+    for res in pkg["resources"]:
+        assert res["hash"] == "sha256:" + sha256(out / res["path"])
+        if res["path"].endswith(".csv"):
+            header = (out / res["path"]).read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert [f["name"] for f in res["schema"]["fields"]] == header
+    assert pkg["forecast"]["rate_sets"][0]["sha256"] == sha256(CFAS)
+    assert {c["citation"] for c in pkg["forecast"]["citations"]} >= {citation(CFAS), citation(DEPRESSION)}
+    # written again: replaced; a folder holding other files: refused, untouched
+    assert forecast_cli("report", made["spec"], "-o", f"{out}/", cwd=tmp_path).returncode == 0
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("x")
+    assert_bad_input(forecast_cli("report", made["spec"], "-o", f"{other}/", cwd=tmp_path), "mine", "not empty")
+    assert [p.name for p in other.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "pack"]  # no temporary folders left
+
+
+@pytest.mark.parametrize("output,fragments", [
+    ("r.pdf", ["--output", "cannot write .pdf files", "html, xlsx, or a folder"]),
+    ("missing/r.html", ["missing", "output folder does not exist"]),
+])
+def test_report_output_refused(made, tmp_path, output, fragments):
+    assert_bad_input(forecast_cli("report", made["spec"], "-o", output, cwd=tmp_path), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_bad_spec_one_line_no_file(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.replace("years: [2025, 2030, 2040]\nchange: [2025, 2040]", "years: [2025, 2030, 2060]\nchange: [2025, 2060]"),
+                    encoding="utf-8")
+    assert_bad_input(forecast_cli("report", spec, "-o", "r.xlsx", cwd=tmp_path), "spec.yaml", "years[2]", "2060")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
+
+
+# ---------------------------------------------------------------------------- CSV sidecars
+
+def check_common(meta, csv_path: Path, *, seed, today=None):
+    assert meta["format"] == "forecast.provenance/1"
+    assert meta["forecast_version"] == forecast.__version__
+    if today is None:
+        now = dt.datetime.now(dt.timezone.utc).date()
+        assert meta["date"] in {now.isoformat(), (now - dt.timedelta(days=1)).isoformat()}
+    else:
+        assert meta["date"] == today
+    assert meta["seed"] == seed
+    files = {f["name"]: f["sha256"] for f in meta["population"]["files"]}
+    assert files == {p.name: sha256(p) for p in SNPP_FILES.values()}
+    assert meta["population"]["title"].startswith("ONS 2022-based subnational population projections")
+    assert meta["data"]["path"] == csv_path.name and meta["data"]["sha256"] == sha256(csv_path)
+    assert meta["data"]["rows"] == len(pd.read_csv(csv_path))
+
+
+def test_table_csv_sidecar(made, tmp_path):
+    r = forecast_cli("table", made["spec"], "-o", "t.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.json"]
+    meta = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    check_common(meta, tmp_path / "t.csv", seed=None)
+    assert meta["title"] == TITLE
+    md_notes = [line.rstrip() for line in made["md"].strip().splitlines() if line and not line.startswith(("|", "**"))]
+    assert meta["notes"] == md_notes  # the same notes as under the Markdown table
+    rs = {x["id"]: x for x in meta["rate_sets"]}
+    assert rs["cfas_ii_2013"]["sha256"] == sha256(CFAS) and rs["depression_15pct"]["sha256"] == sha256(DEPRESSION)
+    assert {c["citation"] for c in meta["citations"] if c["what"] == "rate set"} == {citation(CFAS), citation(DEPRESSION)}
+    assert meta["spec"] == {"name": "spec.yaml", "sha256": sha256(made["spec"])}
+    assert meta["data"]["columns"] == list(pd.read_csv(tmp_path / "t.csv").columns)
+
+
+def test_table_csv_sidecar_with_draws_and_epoch(made, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    r = forecast_cli("table", made["spec"], "-o", "t.csv", "--draws", "20", "--seed", "5", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    meta = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    check_common(meta, tmp_path / "t.csv", seed=5, today="2026-01-01")
+    assert meta["uncertainty"]["draws"] == 20 and meta["uncertainty"]["level"] == 0.95
+
+
+def test_table_to_stdout_has_no_sidecar(made, tmp_path):
+    r = forecast_cli("table", made["spec"], "--format", "csv", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("measure,")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_csv_sidecar(tmp_path, ons_long):
+    r = forecast_cli("run", "-a", "Leicester,Rutland", "-m", "depression_15pct", "-y", "2030", "--ages", "65+",
+                     "-o", "r.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.json"]
+    meta = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    check_common(meta, tmp_path / "r.csv", seed=None)
+    assert meta["rate_sets"][0]["id"] == "depression_15pct" and meta["rate_sets"][0]["sha256"] == sha256(DEPRESSION)
+    assert any(citation(DEPRESSION) in n for n in meta["notes"])
+    df = pd.read_csv(tmp_path / "r.csv")
+    lei = df[df.area_code == LEICESTER].value.sum()
+    assert lei == pytest.approx(0.15 * pop65(ons_long, LEICESTER, 2030).population.sum(), abs=1e-5)
+
+
+def test_run_csv_sidecar_with_draws(tmp_path):
+    r = forecast_cli("run", "-a", "Rutland", "-m", "cfas_ii_2013", "-y", "2030", "--draws", "20", "--seed", "11",
+                     "-o", "r.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    meta = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    check_common(meta, tmp_path / "r.csv", seed=11)
+    assert meta["uncertainty"]["draws"] == 20 and "Beta matched" in meta["uncertainty"]["rates_drawn"]
+
+
+def test_run_to_stdout_has_no_sidecar(tmp_path):
+    r = forecast_cli("run", "-a", "Rutland", "-m", "depression_15pct", "-y", "2030", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("area_code,")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_run_leaves_neither_file(tmp_path):
+    r = forecast_cli("run", "-a", "Nowhere", "-m", "depression_15pct", "-y", "2030", "-o", "r.csv", cwd=tmp_path)
+    assert_bad_input(r, "--areas", "Nowhere")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args,fragments", [
+    (["table", "SPEC", "-o", "t.json"], ["--output", "cannot write .json files", "md, csv, xlsx, html"]),
+    (["run", "-a", "Rutland", "-m", "depression_15pct", "-y", "2030", "-o", "x.xlsx"],
+     ["--output", "cannot write .xlsx files", "csv, netcdf"]),
+])
+def test_outputs_the_command_cannot_write(made, tmp_path, args, fragments):
+    args = [made["spec"] if a == "SPEC" else a for a in args]
+    assert_bad_input(forecast_cli(*args, cwd=tmp_path), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_example_llr_report(tmp_path):
+    """examples/llr_report.yaml: Table 1 (by area), the age-band table, the scenario table, the
+    fan chart with its interval, the scenario comparison and the age-band chart."""
+    r = forecast_cli("report", EXAMPLES_DIR / "llr_report.yaml", "--draws", "40", "-o", "llr.html", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    doc = parse((tmp_path / "llr.html").read_text(encoding="utf-8"))
+    captions = [texts(c) for c in doc.iter(f"{NS}caption")]
+    assert len(captions) == 3
+    assert captions[0].startswith("Table 1: ") and captions[0].endswith("(constant rates)")
+    assert captions[1].endswith("(constant rates), by age band") and captions[2].startswith("Table 3: ")
+    figcaptions = [texts(c) for c in doc.iter(f"{NS}figcaption")]
+    assert len(figcaptions) == 3 and "median and 95% interval" in figcaptions[0]
+    assert "Leicester" in figcaptions[2]
+    assert len(list(doc.iter(f"{NS}img"))) == 3
+
+
+def test_readme_chart_is_committed():
+    png = EXAMPLES_DIR / "llr_dementia_chart.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the example's header says how the committed chart is made
+    assert "--chart 1 -o examples/llr_dementia_chart.png" in (EXAMPLES_DIR / "llr_report.yaml").read_text(encoding="utf-8")
