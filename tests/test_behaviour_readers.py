@@ -298,8 +298,6 @@ def test_semicolon_delimited_csv_says_the_delimiter_looks_wrong(tmp_path, reader
 
 
 @pytest.mark.unit
-@pytest.mark.xfail(strict=True, reason="defect: read_mye reports a ';'-delimited file as 'not a mid-year estimates "
-                                       "layout' instead of saying the delimiter looks wrong")
 @pytest.mark.parametrize("header", ["GEOGRAPHY_CODE,GENDER,C_AGE,OBS_VALUE,DATE", "area_code,area_name,year,sex,age,population"])
 def test_semicolon_delimited_mye_says_the_delimiter_looks_wrong(tmp_path, header):
     p = write(tmp_path, "semi.csv", _semicolons([header, "X,1,101,5,2018" if header.startswith("GEO") else "X,X,2018,male,0,1"]))

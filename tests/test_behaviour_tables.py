@@ -129,9 +129,6 @@ def test_percentage_changes_are_shown_to_one_decimal_half_away_from_zero(v0, v1,
 
 
 @pytest.mark.unit
-@pytest.mark.xfail(strict=True, reason="defect: round_half_up rounds the binary float, so decimal halves of a "
-                                       "percentage round towards zero: 1,000 → 1,014.5 (+1.45%) shows +1.4%, "
-                                       "+0.15% shows +0.1%, −0.35% shows −0.3%")
 @pytest.mark.parametrize("v0, v1, text", [(1000, 1014.5, "+1.5%"), (1000, 1001.5, "+0.2%"), (1000, 996.5, "-0.4%")])
 def test_decimal_halves_of_a_percentage_round_away_from_zero(v0, v1, text):
     pop = three_areas({"A": v0, "B": 1, "C": 1}, {"A": v1, "B": 1, "C": 1})

@@ -9,7 +9,14 @@ import xarray as xr
 __all__ = ["run_chunked"]
 
 
-def run_chunked(pop: xr.DataArray, plan, job, top_weights) -> np.ndarray:
+def _task(chunk: xr.DataArray, plan, job) -> np.ndarray:
+    from .kernel import run_job
+    from .plan import segment_population
+
+    return run_job(segment_population(chunk, plan), job, threads=1)
+
+
+def run_chunked(pop: xr.DataArray, plan, job) -> np.ndarray:
     """Run the kernel on each area chunk of a dask-backed population.
 
     With an active ``dask.distributed`` client the population's chunks are scattered to
@@ -19,22 +26,16 @@ def run_chunked(pop: xr.DataArray, plan, job, top_weights) -> np.ndarray:
     """
     import dask
 
-    from .kernel import run_job
-    from .plan import segment_population
-
     bounds = np.cumsum((0,) + pop.chunks[pop.dims.index("area")])
     slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
     client = _active_client()
 
-    def task(chunk: xr.DataArray, plan, job) -> np.ndarray:
-        return run_job(segment_population(chunk, plan, top_weights), job, threads=1)
-
     if client is None:
-        parts = dask.compute(*[dask.delayed(task)(pop.isel(area=sl), plan, job) for sl in slices])
+        parts = dask.compute(*[dask.delayed(_task)(pop.isel(area=sl), plan, job) for sl in slices])
     else:
         chunks = _scattered(client, pop, slices)
         plan_f, job_f = client.scatter([plan, job], broadcast=True)
-        parts = client.gather(client.map(task, chunks, plan=plan_f, job=job_f, pure=False))
+        parts = client.gather(client.map(_task, chunks, plan=plan_f, job=job_f, pure=False))
     return np.concatenate(parts, axis=0)
 
 

@@ -23,6 +23,7 @@ import xarray as xr
 from ..ages import AgeBand, ages_in_band
 from ..assumptions import RateSet, RelativeRisks
 from ..errors import SpecError
+from ..population.national import open_top_shares
 
 __all__ = ["Plan", "make_plan", "segment_population"]
 
@@ -34,7 +35,7 @@ class Plan:
     rate_band: np.ndarray  # (K,) the rate band of each segment
     out_band: np.ndarray  # (K,) the output band (or age index) of each segment
     age_seg: np.ndarray  # (S, G, K) weight of single age g in segment k, by sex (fractions only at the top)
-    top_npp: tuple[list[int], list] | None  # (segments, rate bands) whose top weights vary by year
+    top_npp: tuple[list[int], np.ndarray] | None  # (segments, weights (Y, 2, J)) when they vary by year
     out_dim: str  # "age_band" or "age"
     out_labels: list
     trend: np.ndarray | None  # (Y,)
@@ -101,31 +102,33 @@ def make_plan(pop: xr.DataArray, name: str, rs: RateSet, out_bands: Sequence[Age
     out_band = np.empty(K, dtype=int)
     for (rb, ob), k in keys.items():
         rate_band[k], out_band[k] = rb, ob
+    if npp_segments is not None:  # POPPI's split with the national projection's shares, year by year
+        segs, bands = npp_segments
+        npp_segments = (segs, open_top_shares(pop, pop["year"].values, bands))
     labels = [b.label for b in out_bands] if out_bands is not None else [int(a) for a in ages]
     trend_values = None if trend is None else trend.factor(pop["year"].values)
     return Plan(name, rs, rate_band, out_band, age_seg, npp_segments, "age_band" if out_bands is not None else "age",
                 labels, trend_values, risk, cover)
 
 
-def segment_population(pop: xr.DataArray, plan: Plan, top_weights=None) -> np.ndarray:
-    """The population summed into the plan's segments: ``(area, year, sex, K[, ethnicity])``.
-
-    ``top_weights`` (for ``weights: npp``): a function ``years -> (Y, 2, J)`` giving each
-    year's shares of the rate bands in the open top group.
-    """
+def segment_population(pop: xr.DataArray, plan: Plan) -> np.ndarray:
+    """The population summed into the plan's segments: ``(area, year, sex, K[, ethnicity])``,
+    one matrix product per sex."""
     split = "ethnicity" in pop.dims
     order = ["area", "year", "sex", "age"] + (["ethnicity"] if split else [])
-    data = pop.transpose(*order).data
-    sub = "aysg" + ("e" if split else "")
-    out = np.einsum(f"{sub},sgk->{sub.replace('g', 'k')}", data, plan.age_seg, optimize=True)
+    data = np.asarray(pop.transpose(*order).data, dtype=float)
+    A, Y, S = data.shape[:3]
+    K = plan.age_seg.shape[2]
+    out = np.empty((A, Y, S, K) + data.shape[4:])
+    for s in range(S):
+        if split:  # (K, G) @ (A, Y, G, E) -> (A, Y, K, E)
+            np.matmul(plan.age_seg[s].T, data[:, :, s], out=out[:, :, s])
+        else:
+            np.matmul(data[:, :, s], plan.age_seg[s], out=out[:, :, s])
     if plan.top_npp is not None:
-        segs, bands = plan.top_npp
-        if top_weights is None:
-            raise SpecError(f"rate set '{plan.rate_set.id}' weights its open top group by the national projection "
-                            "(weights: npp), which is not available for this population")
-        w = top_weights(pop["year"].values, bands)  # (Y, 2, J)
+        segs, w = plan.top_npp  # w: (Y, 2, J)
         top_pop = data[:, :, :, -1]  # (A, Y, S[, E])
         for j, k in enumerate(segs):
-            wj = w[:, :, j][None, :, :] if not split else w[:, :, j][None, :, :, None]
-            out[:, :, :, k] = out[:, :, :, k] + top_pop * wj
+            wj = w[:, :, j][None] if not split else w[:, :, j][None, :, :, None]
+            out[:, :, :, k] += top_pop * wj
     return out

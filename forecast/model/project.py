@@ -167,20 +167,12 @@ def _job(plan: Plan, pop, draws, seed, groups, ethnic_mode, keep, quantiles, spl
     return job
 
 
-def _top_weights(pop):
-    def weights(years, bands):
-        from ..population.national import open_top_shares
-
-        return open_top_shares(pop, years, bands)
-    return weights
-
-
 def _contract(pop, plan: Plan, job: Job, threads, progress) -> np.ndarray:
     if is_lazy(pop.data):
         from .chunked import run_chunked
 
-        return run_chunked(pop, plan, job, _top_weights(pop))
-    return run_job(segment_population(pop, plan, _top_weights(pop)), job, threads=threads, progress=None)
+        return run_chunked(pop, plan, job)
+    return run_job(segment_population(pop, plan), job, threads=threads, progress=None)
 
 
 def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> xr.DataArray:

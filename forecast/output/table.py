@@ -22,10 +22,15 @@ TOTAL = "Total"
 
 
 def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
-    """Round to the nearest multiple of ``to``, halves away from zero (not banker's)."""
+    """Round to the nearest multiple of ``to``, halves away from zero (not banker's).
+
+    A decimal half is a half even where binary floating point stores it a hair below
+    (1.45 is 1.4499999999999999556…): values within a relative 1e-9 of a half go up.
+    """
     x = np.asarray(x, dtype=float)
     decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
-    return np.round(np.sign(x) * np.floor(np.abs(x) / to + 0.5) * to, decimals + 6).round(decimals)
+    steps = np.abs(x) / to
+    return np.round(np.sign(x) * np.floor(steps + 0.5 + 1e-9 * np.maximum(steps, 1.0)) * to, decimals + 6).round(decimals)
 
 
 @dataclass
@@ -49,6 +54,7 @@ class Table:
     high: pd.DataFrame | None = None
     interval_level: float | None = None
     share_columns: list[str] = field(default_factory=list)  # unsigned percentages, e.g. a ratio of 66.7%
+    rate_rows: list[bool] = field(default_factory=list)  # rows of rates (per 100 people): shown to 0.1
 
     # ------------------------------------------------------------ views
     @property
@@ -60,9 +66,17 @@ class Table:
     def change_column(self) -> str | None:
         return next((c for c in self.percent_columns if c.startswith("Change ")), None)
 
+    def row_round(self, i: int) -> float:
+        """The rounding of row ``i``: ``round_to`` for counts, 0.1 for rates per 100 people."""
+        return 0.1 if self.rate_rows and self.rate_rows[i] else self.round_to
+
     def _rounded(self, frame: pd.DataFrame) -> pd.DataFrame:
         df = frame.copy()
-        df[self.periods] = round_half_up(df[self.periods].to_numpy(), self.round_to)
+        values = df[self.periods].to_numpy(dtype=float, copy=True)
+        for to in {self.row_round(i) for i in range(len(df))}:
+            rows = [i for i in range(len(df)) if self.row_round(i) == to]
+            values[rows] = round_half_up(values[rows], to)
+        df[self.periods] = values
         pct = self.percent_columns + self.share_columns
         if pct:
             df[pct] = round_half_up(df[pct].to_numpy(), 0.1)
@@ -81,10 +95,11 @@ class Table:
     def data_high(self) -> pd.DataFrame | None:
         return self._rounded(self.high) if self.high is not None else None
 
-    def _fmt_value(self, v: float) -> str:
+    def _fmt_value(self, v: float, to: float | None = None) -> str:
         if np.isnan(v):
             return ""
-        decimals = max(0, -int(np.floor(np.log10(self.round_to)))) if self.round_to < 1 else 0
+        to = self.round_to if to is None else to
+        decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
         return f"{v + 0.0:,.{decimals}f}".replace("-0" if v == 0 else "\0", "0")
 
     @staticmethod
@@ -93,10 +108,10 @@ class Table:
             return "n/a"
         return f"{v:+.1f}%"
 
-    def _fmt(self, col: str, v: float) -> str:
+    def _fmt(self, col: str, v: float, to: float | None = None) -> str:
         if col in self.share_columns:
             return "" if np.isnan(v) else f"{v:.1f}%"
-        return self._fmt_change(v) if col in self.percent_columns else self._fmt_value(v)
+        return self._fmt_change(v) if col in self.percent_columns else self._fmt_value(v, to)
 
     def _rows(self):
         """(block, area, [cells], is_total) with formatted cells, block header first.
@@ -106,12 +121,12 @@ class Table:
             block, area = key
             if i == 0 or data.index[i - 1][0] != block:
                 yield block, None, None, False
-            cells = []
+            cells, to = [], self.row_round(i)
             for c in self.header:
-                text = self._fmt(c, row[c])
+                text = self._fmt(c, row[c], to)
                 if low is not None and not np.isnan(row[c]) and low.iloc[i][c] != high.iloc[i][c]:
                     # no interval where the rates have no published uncertainty (low = high)
-                    text += f" ({self._fmt(c, low.iloc[i][c]).lstrip('+')}–{self._fmt(c, high.iloc[i][c]).lstrip('+')})"
+                    text += f" ({self._fmt(c, low.iloc[i][c], to).lstrip('+')}–{self._fmt(c, high.iloc[i][c], to).lstrip('+')})"
                 cells.append(text)
             yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
 
@@ -159,7 +174,7 @@ class Table:
             data = data[order]
         ints = [c for c in data.columns if any(c == p or c.startswith(p + " ") for p in self.periods)
                 and not any(c.startswith(q) for q in self.percent_columns + self.share_columns)]
-        if self.round_to >= 1:
+        if all(self.row_round(i) >= 1 for i in range(len(data))):
             data[ints] = data[ints].astype("Int64")
         return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns
                                     for pc in self.percent_columns + self.share_columns if c.startswith(pc)})
@@ -238,8 +253,10 @@ class Table:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="right", wrap_text=True)
         data = self.data
-        fmt = "#,##0" if self.round_to >= 1 else "#,##0." + "0" * max(1, -int(np.floor(np.log10(self.round_to))))
+        from .workbook import count_format
+
         for i, (key, row) in enumerate(data.iterrows()):
+            fmt = count_format(self.row_round(i))
             block, area = key
             if i == 0 or data.index[i - 1][0] != block:
                 r += 1

@@ -24,7 +24,10 @@ from .notes import footer_notes, measure_notes, population_notes, source_notes
 from .layout import Layout, blocks
 from .table import TOTAL, Table
 
-__all__ = ["table", "compare", "period_values"]
+__all__ = ["table", "compare", "period_values", "PER_100"]
+
+#: The label ending of a block of rates per 100 people in the age group.
+PER_100 = " per 100 people in the age group"
 
 
 def period_values(result: xr.Dataset | xr.DataArray, periods: Sequence[int | str]):
@@ -182,7 +185,7 @@ def table(
     area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
     block_labels = _block_labels(result, names, labels)
 
-    frames, row_codes, row_measures = {"": [], "low": [], "high": []}, [], []
+    frames, row_codes, row_measures, rate_rows = {"": [], "low": [], "high": []}, [], [], []
     den = period_values(xr.Dataset(dict(denominators)).sel(area=codes + comparators), periods) if denominators else {}
     for n, label in zip(names, block_labels):
         these = blocks(sel[n], label, codes, area_names, layout)
@@ -200,6 +203,7 @@ def table(
                     frames[key].append(df)
             row_codes += b.codes
             row_measures += [n] * len(b.rows)
+            rate_rows += [b.label.endswith(PER_100)] * len(b.rows)
     values = pd.concat(frames[""])
     values.columns.name = None
     low = pd.concat(frames["low"]) if frames["low"] else None
@@ -215,7 +219,8 @@ def table(
         all_notes.insert(len(notes), uncertainty_note(result, level))
     return Table(values=values, title=title, notes=all_notes, round_to=round_to,
                  percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=row_measures,
-                 low=low, high=high, interval_level=level if low is not None else None)
+                 low=low, high=high, interval_level=level if low is not None else None,
+                 rate_rows=rate_rows if any(rate_rows) else [])
 
 
 def _per_100(num, den):
@@ -223,7 +228,7 @@ def _per_100(num, den):
     from .layout import Block
 
     rate = 100.0 * num.values / den.values.where(den.values > 0)
-    return Block(f"{num.label} per 100 people in the age group", rate, num.rows, num.codes, num.totals)
+    return Block(f"{num.label}{PER_100}", rate, num.rows, num.codes, num.totals)
 
 
 def uncertainty_note(result: xr.Dataset, level: float) -> str:

@@ -87,7 +87,7 @@ def save_workbook(wb, path: str | PathLike) -> None:
         fh.write(fixed.getvalue())
 
 
-def _count_format(round_to: float) -> str:
+def count_format(round_to: float) -> str:
     if round_to >= 1:
         return "#,##0"
     return "#,##0." + "0" * max(1, -int(np.floor(np.log10(round_to))))
@@ -111,7 +111,6 @@ def write_table_sheet(ws, table, *, rows: str = "Area") -> None:
         cell.font = Font(bold=True)
         cell.fill = fill
         cell.alignment = Alignment(horizontal="left" if j <= 3 else "right", vertical="bottom", wrap_text=True)
-    count_fmt = _count_format(table.round_to)
     codes = list(table.area_codes) or [""] * len(table.data)
     r = head
     for i, (block, label) in enumerate(table.data.index):
@@ -123,7 +122,8 @@ def write_table_sheet(ws, table, *, rows: str = "Area") -> None:
         for j, (c, _, frame) in enumerate(columns, start=4):
             pct = c in table.percent_columns or c in table.share_columns
             cell = ws.cell(row=r, column=j, value=excel_number(frame.iloc[i][c], percent=pct))
-            cell.number_format = ("0.0%" if c in table.share_columns else "+0.0%;-0.0%;0.0%") if pct else count_fmt
+            cell.number_format = ("0.0%" if c in table.share_columns else "+0.0%;-0.0%;0.0%") if pct else \
+                count_format(table.row_round(i))
             cell.font = font
     last = r
     r += 1

@@ -27,7 +27,7 @@ import xarray as xr
 
 from ...errors import InputError
 from ...files import read_data
-from ._common import build_cube, provenance, read_csv_text, to_numbers
+from ._common import build_cube, provenance, read_csv_text, require_columns, to_numbers
 from .tidy import read_tidy
 
 __all__ = ["read_mye"]
@@ -50,6 +50,8 @@ def read_mye(path: str | PathLike, *, year: int | None = None) -> xr.DataArray:
     elif "sex" in cols and "age" in cols and any(_POP_YEAR.match(c) for c in df.columns):
         records = _myeb1(df, cols, lines, name)
     else:
+        require_columns(df, ["area_code", "sex", "age", "population"], file=name,
+                        layout="a mid-year estimates layout")  # names a wrong delimiter, if that is the cause
         raise InputError(
             "not a mid-year estimates layout: expected tidy (area_code, sex, age, year, population), "
             "Nomis NM_2002_1 (GEOGRAPHY_CODE, GENDER, C_AGE, OBS_VALUE) or MYEB1 (ladcode, sex, age, population_YYYY) columns",
