@@ -7,6 +7,7 @@ ONS CSV files with plain pandas inside the test — never copied from forecast's
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ import pytest
 
 import forecast
 from forecast.population import make_cube
+
+# downloads and parsed-cube caches of the tests go to a folder of their own, not the user's
+os.environ.setdefault("FORECAST_CACHE_DIR", tempfile.mkdtemp(prefix="forecast-test-cache-"))
 
 REPO = Path(__file__).resolve().parents[1]
 POP_DIR = REPO / "population"

@@ -288,4 +288,6 @@ def test_with_without_table_and_by_ethnicity():
     v = t.values.loc["Dementia (Dementia UK 2014)"]
     assert v.loc["Leicester", "2025 difference"] == pytest.approx(100 * (v.loc["Leicester", "2025 with"] / v.loc["Leicester", "2025 without"] - 1))
     assert any("pham2018_dementia_irr" in n for n in t.notes)
-    assert any("Caution" in n for n in t.notes)
+    # the example's mix is by age and sex (DC2101EW) raked to Census 2021: no all-age caution
+    assert not any("Caution" in n for n in t.notes)
+    assert any("raked to" in n and "census2011_dc2101ew_lad23" in n for n in t.notes)

@@ -22,9 +22,8 @@ NINE = [LEICESTER, RUTLAND, *LEICS_DISTRICTS]
 
 def _npp2022(long: bool = True) -> pd.DataFrame:
     """The shipped 2022-based NPP for England, long: sex, age (0..90, 90 = 90+), year, population."""
-    df = pd.read_csv(POP_DIR / "england" / "npp2022_england_principal.csv", dtype={"Age": str})
-    df["age"] = [min(int(a.split()[0]), 90) for a in df["Age"]]
-    df["sex"] = df["Sex"].str.lower().str.rstrip("s")
+    df = pd.read_csv(POP_DIR / "england" / "npp2022_england_principal.csv", dtype={"Age": str}).copy()
+    df = df.assign(age=[min(int(a.split()[0]), 90) for a in df["Age"]], sex=df["Sex"].str.lower().str.rstrip("s"))
     years = [c for c in df.columns if c.isdigit()]
     return df.melt(id_vars=["sex", "age"], value_vars=years, var_name="year", value_name="population") \
         .assign(year=lambda d: d.year.astype(int)).groupby(["sex", "age", "year"], as_index=False)["population"].sum()
@@ -69,10 +68,9 @@ def test_extension_outside_england_is_refused(tiny_pop):
 
 
 def _npp2018(code: str) -> pd.Series:
-    df = pd.read_csv(POP_DIR / "england" / "npp2018_variants.csv.gz", dtype={"Age": str})
-    df = df[df.variant == code].copy()
-    df["age"] = [min(int(a.split()[0]), 90) for a in df["Age"]]
-    df["sex"] = df["Sex"].map({1: "male", 2: "female"})
+    df = pd.read_csv(POP_DIR / "england" / "npp2018_variants.csv.gz", dtype={"Age": str}).copy()
+    df = df[df.variant == code]
+    df = df.assign(age=[min(int(a.split()[0]), 90) for a in df["Age"]], sex=df["Sex"].map({1: "male", 2: "female"}))
     years = [c for c in df.columns if c.isdigit()]
     long = df.melt(id_vars=["sex", "age"], value_vars=years, var_name="year", value_name="population")
     return long.assign(year=long.year.astype(int)).groupby(["sex", "age", "year"]).population.sum()

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..limits import MAX_DRAWS
+from .common import open_computed, spec_options
 from .main import CONTEXT, main
 
 CHART_FORMATS = ("png", "svg")
@@ -42,13 +43,14 @@ Examples:
   forecast chart examples/llr_report.yaml -o llr.svg           (the spec's charts: list)
   forecast chart examples/llr_report.yaml --chart 1 -o examples/llr_dementia_chart.png   (its fan chart only)
   forecast chart examples/llr_table1.yaml -o t.png --draws 1000 --seed 1   (with a shaded 95% interval)""")
-@click.argument("spec", type=click.Path(dir_okay=False))
+@click.argument("spec")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The chart file, .png or .svg; several charts are numbered: out-1.png, out-2.png, ...")
 @click.option("--chart", "only", type=click.IntRange(1), help="Write only the Nth chart (1 = the first drawn).")
 @click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: lines are medians with a shaded interval (overrides the spec).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for the draws (overrides the spec; default 0).")
-def chart_cmd(spec: str, output: str, only, draws, seed) -> None:
+@spec_options
+def chart_cmd(spec: str, output: str, only, draws, seed, area, year, compare_with, variant, population) -> None:
     """Draw a report spec's charts (YAML) as PNG or SVG.
 
     The spec's 'charts:' list says which (line, compare, bands, pyramid, ethnicity); a spec
@@ -59,10 +61,11 @@ def chart_cmd(spec: str, output: str, only, draws, seed) -> None:
 
     from ..errors import ForecastError
     from ..files import atomic_path
-    from ..specs.report import compute_for_charts, spec_charts
+    from ..specs.report import spec_charts
 
     fmt = check_output(output, CHART_FORMATS)
-    charts = spec_charts(compute_for_charts(spec, draws=draws, seed=seed))
+    charts = spec_charts(open_computed(spec, area=area, year=year, compare_with=compare_with, variant=variant, population=population,
+                                       draws=draws, seed=seed, for_charts=True))
     if only is not None:
         if only > len(charts):
             raise ForecastError(f"the spec draws {len(charts)} chart{'s' if len(charts) != 1 else ''}, "

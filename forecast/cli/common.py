@@ -12,7 +12,7 @@ from ..errors import ForecastError
 from ..files import write_text
 
 __all__ = ["infer_format", "emit", "split", "parse_years", "population_options", "load_population",
-           "TABLE_FORMATS"]
+           "TABLE_FORMATS", "spec_options", "open_computed"]
 
 TABLE_FORMATS = ("md", "csv", "xlsx", "html")
 _ALIASES = {"markdown": "md", "htm": "html", "nc": "netcdf", "xls": "xlsx"}
@@ -125,3 +125,44 @@ def load_population(population, population_format, groups, history=False, mye=()
     for g in groups:
         pop = add_groups(pop, load_groups(g))
     return add_geography(pop)
+
+
+def spec_options(f):
+    """Options of the commands that run a spec (table, chart, report): a profile's area and
+    first year, and overrides of the spec's comparators and population variant."""
+    f = click.option("--variant", help="Use this population variant (e.g. high_migration; 'forecast population list' "
+                                       "names them) instead of the spec's.")(f)
+    f = click.option("--compare-with", "compare_with", multiple=True,
+                     help="Add comparator rows: region, county, england (comma-separated), with rates per 100 people.")(f)
+    f = click.option("--year", type=click.IntRange(1900, 2200),
+                     help="With a profile: its first year (default: this year; then +5, +10, +15).")(f)
+    f = click.option("--area", help="With a profile (SPEC = poppi): the area, by name or code.")(f)
+    f = click.option("--population", "population", help="The population instead of the spec's: default, england, "
+                                                        "or a downloaded dataset such as snpp2022.")(f)
+    return f
+
+
+def open_computed(spec: str, *, area=None, year=None, compare_with=(), variant=None, population=None, draws=None,
+                  seed=None, by=None, for_charts: bool = False):
+    """A spec file or a built-in profile (``poppi``), with the options applied, computed."""
+    from ..errors import at
+    from ..specs.profile import open_spec, with_population
+    from ..specs.table import compute, override
+
+    with at(field="--area" if area else None):
+        loaded, profile = open_spec(spec, area=area, year=year, population=population)
+    if population and not profile:
+        loaded = override(loaded, population=population)
+    kinds = split(compare_with)
+    bad = [k for k in kinds if k not in ("region", "county", "england")]
+    if bad:
+        raise ForecastError(f"{bad[0]!r} is not region, county or england", field="--compare-with")
+    with at(field="--compare-with" if kinds else "--variant"):
+        loaded = override(loaded, compare_with=kinds or None, variant=variant)
+    if for_charts:
+        from ..specs.report import compute_for_charts
+
+        c = compute_for_charts(loaded, draws=draws, seed=seed)
+    else:
+        c = compute(loaded, draws=draws, seed=seed, by=by)
+    return with_population(c) if profile else c

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..limits import MAX_DRAWS
+from .common import open_computed, spec_options
 from .main import CONTEXT, main
 
 REPORT_FORMATS = ("html", "xlsx")
@@ -36,13 +37,15 @@ def _kind(output: str) -> str:
 Examples:
   forecast report examples/llr_report.yaml -o llr_report.html    (one self-contained file)
   forecast report examples/llr_report.yaml -o llr_report.xlsx    (a sheet per table, Data, Notes, Charts)
-  forecast report examples/llr_table1.yaml -o table1/            (CSV, PNG, HTML and datapackage.json)""")
-@click.argument("spec", type=click.Path(dir_okay=False))
+  forecast report examples/llr_table1.yaml -o table1/            (CSV, PNG, HTML and datapackage.json)
+  forecast report poppi --area Leicester -o leicester.html      (POPPI-style profile of one area)""")
+@click.argument("spec")
 @click.option("--output", "-o", required=True, type=click.Path(),
               help="report.html, report.xlsx, or a folder (ending in /) for the files and a datapackage.json.")
 @click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: cells read 'median (low–high)' (overrides the spec).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Seed for the draws (overrides the spec; default 0).")
-def report_cmd(spec: str, output: str, draws, seed) -> None:
+@spec_options
+def report_cmd(spec: str, output: str, draws, seed, area, year, compare_with, variant, population) -> None:
     """Make a needs-assessment report from a spec (YAML): title, a summary line per measure,
     each table with its charts, the method and the provenance.
 
@@ -55,7 +58,8 @@ def report_cmd(spec: str, output: str, draws, seed) -> None:
     from ..specs.report import build_report
 
     kind = _kind(output)
-    report = build_report(spec, draws=draws, seed=seed)
+    report = build_report(open_computed(spec, area=area, year=year, compare_with=compare_with, variant=variant, population=population,
+                                        draws=draws, seed=seed, for_charts=True))
     if kind == "html":
         write_text(output, to_html(report))
     elif kind == "xlsx":

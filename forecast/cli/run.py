@@ -125,6 +125,12 @@ Examples:
 @click.option("--derived", "derived", multiple=True, help="Derived-measures file(s) (id or YAML), e.g. leicester_carers_2015.")
 @click.option("--scenario", help="A scenario (id or YAML) whose trend replaces the rate sets' own, e.g. cfas_i_to_ii_prevalence_fall.")
 @click.option("--extend-to", "extend_to", help="Carry the population past its last year to this year (or strategy end, 'March 2050').")
+@click.option("--extend-method", "extend_method", type=click.Choice(["npp", "hold_growth"]), default="npp", show_default=True,
+              help="How: by the national projection's ratios (npp), or each age keeping its last growth.")
+@click.option("--variant", help="A population variant: the projection × the national variant's ratio to the principal "
+                                "(e.g. high_migration, low_migration, zero_net_migration).")
+@click.option("--compare-with", "compare_with", multiple=True,
+              help="Add the areas' region, county or England (comma-separated) as rows for comparison.")
 @click.option("--draws", type=click.IntRange(1, MAX_DRAWS), help="Draw the rates this many times: median and interval.")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Seed for the draws (same seed, same output).")
 @click.option("--quantiles", default="0.025,0.5,0.975", show_default=True, help="Quantiles to report with --draws.")
@@ -139,7 +145,8 @@ Examples:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write to this file (needed for netcdf); r.csv gets its provenance in r.json beside it.")
 def run_cmd(areas, measures, years, bands, ages, population, population_format, groups, history, mye, ethnic_mix,
-            ethnic_mapping, relative_risks, ethnic_mode, by, derived, scenario, extend_to, draws, seed, quantiles,
+            ethnic_mapping, relative_risks, ethnic_mode, by, derived, scenario, extend_to, extend_method, variant,
+            compare_with, draws, seed, quantiles,
             keep_draws, scheduler, workers, chunk_areas, estimate, progress, fmt, output) -> None:
     """Project demand and write it as a tidy CSV or NetCDF.
 
@@ -169,7 +176,15 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         from ..population.extend import extend_population
 
         with at(field="--extend-to"):
-            pop = extend_population(pop, strategy_end_year(extend_to))
+            pop = extend_population(pop, strategy_end_year(extend_to), method=extend_method)
+    area_list = split(areas)
+    if compare_with:  # before the variant, so that England from the national projection is varied too
+        pop, area_list = _comparators(pop, area_list, split(compare_with))
+    if variant:
+        from ..population import variant as apply_variant
+
+        with at(field="--variant"):
+            pop = apply_variant(pop, variant)
     if ethnic_mix:
         pop = _split(pop, ethnic_mix, ethnic_mapping, split(areas))
     if draws is not None and (scheduler or workers):
@@ -182,11 +197,28 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
     with _client(scheduler, workers), _ProgressBar(progress, draws, measures) as tick:
         from ..model import run
 
-        ds = run(pop, split(measures), areas=split(areas), years=year_list, bands=split(bands) or None, ages=age_spec,
+        ds = run(pop, split(measures), areas=area_list, years=year_list, bands=split(bands) or None, ages=age_spec,
                  relative_risks=split(relative_risks) or None, ethnic_mode=ethnic_mode, derived=split(derived),
                  scenario=scenario, draws=draws, seed=seed, quantiles=qs, keep_draws=keep_draws, progress=tick,
                  field_names=_FIELDS)
     _write(ds, ethnic_mix, by, fmt, output)
+
+
+def _comparators(pop, areas: list[str], kinds: list[str]):
+    """The areas and their regions, counties or England (England from the national projection
+    if the population lacks it)."""
+    from ..errors import ForecastError, at
+    from ..population import resolve_areas
+    from ..specs.population import with_comparators
+
+    bad = [k for k in kinds if k not in ("region", "county", "england")]
+    if bad:
+        raise ForecastError(f"{bad[0]!r} is not region, county or england", field="--compare-with")
+    with at(field="--areas"):
+        codes = resolve_areas(pop, areas)
+    with at(field="--compare-with"):
+        pop, extra = with_comparators(pop, codes, kinds)
+    return pop, codes + extra
 
 
 def _split(pop, ethnic_mix, ethnic_mapping, areas):

@@ -123,7 +123,7 @@ def _run(population, rate_sets, *, ages, bands, areas, years, relative_risks, et
     groups = pop["ethnicity"].values if split else []
     for rr in risks.values():
         check_groups(rr, groups)
-    if split and "all-age" in str(pop.attrs.get("ethnic_mix_form", "")):
+    if split and pop.attrs.get("ethnic_mix_by_age") == "no":
         warn_all_age_shares()
     out_bands = output_bands(ages, bands)
     top = int(pop.attrs["open_top_age"])

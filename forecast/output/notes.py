@@ -58,7 +58,7 @@ def population_notes(result: xr.Dataset, areas: Sequence[str] | None = None) -> 
         if a.get("ethnic_mix_source"):
             line += f" — {a['ethnic_mix_source']}"
         notes.append(line.rstrip(". ") + "; shares held constant over the years.")
-        if "all-age" in a["ethnic_mix_form"]:
+        if a.get("ethnic_mix_by_age") == "no":
             notes.append("Caution: " + ALL_AGE_WARNING + ".")
     return notes
 

@@ -411,6 +411,7 @@ def split_by_ethnicity(
     out.attrs = dict(population.attrs)
     out.attrs.update(
         ethnic_mix_form=mix.form,
+        ethnic_mix_by_age="yes" if mix.by_age else "no",
         ethnic_mix_file=Path(mix.file).name if mix.file else "",
         ethnic_mix_sha256=mix.sha256,
         ethnic_mix_source=mix.source,
@@ -452,7 +453,10 @@ def rake(mix: EthnicMix, target: EthnicMix, population: xr.DataArray, *, year: i
                         f"({', '.join(mix.groups)}): map both to the same groups", file=target.file or None)
     top = int(population.attrs["open_top_age"])
     year = int(population["year"].values[0]) if year is None else int(year)
-    wanted = [a for a in (areas or mix.areas) if a in mix.areas and a in population["area"].values]
+    groups = area_groups(population)
+    asked = resolve_areas(population, areas) if areas is not None else mix.areas
+    members = [m for a in asked for m in (leaves(a, groups) if a not in mix.areas else [a])]  # a county: its districts
+    wanted = [a for a in dict.fromkeys(members) if a in mix.areas and a in population["area"].values]
     lacking = [a for a in wanted if a not in target.areas]
     if lacking:
         raise SpecError(f"the raking target has no row for area(s) {few(lacking)}", file=target.file or None)

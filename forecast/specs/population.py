@@ -25,7 +25,6 @@ from ..population import (
     england,
     load_groups,
     read_mye,
-    read_snpp,
     read_tidy,
 )
 
@@ -48,7 +47,10 @@ def source_population(source, spec_dir: Path | None = None) -> xr.DataArray:
     files = source if isinstance(source, dict) else source.model_dump(exclude_none=True)
     kind = next(k for k in ("snpp", "tidy", "mye") if k in files)
     paths = [base / f for f in (files[kind] if isinstance(files[kind], list) else [files[kind]])]
-    pop = {"snpp": lambda: read_snpp(paths), "tidy": lambda: read_tidy(paths[0]), "mye": lambda: read_mye(paths[0])}[kind]()
+    from ..population.download import read_population
+
+    pop = {"snpp": lambda: read_population(paths if len(paths) > 1 else paths[0]),  # parsed once, then cached
+           "tidy": lambda: read_tidy(paths[0]), "mye": lambda: read_mye(paths[0])}[kind]()
     groups = files.get("groups") or []
     for g in groups if isinstance(groups, list) else [groups]:
         pop = add_groups(pop, load_groups(base / g))

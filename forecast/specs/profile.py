@@ -22,7 +22,7 @@ from ..schemas import validate
 from .population import load_population, people_in_bands
 from .table import Computed, Spec, compute, spec_table
 
-__all__ = ["MEASURES", "BANDS", "profile_spec", "run_profile", "PROFILES"]
+__all__ = ["MEASURES", "BANDS", "profile_spec", "run_profile", "PROFILES", "open_spec"]
 
 PROFILES = ("poppi",)
 
@@ -96,3 +96,20 @@ def with_population(c: Computed) -> Computed:
     c.measures.shown = ["population", *c.measures.shown]
     c.measures.labels = {"population": "Population aged 65 and over", **c.measures.labels}
     return c
+
+
+def open_spec(spec: str, *, area: str | None = None, year: int | None = None, population=None) -> tuple[Spec, bool]:
+    """A spec file, or a built-in profile by name (``poppi``, with ``area``): the spec and
+    whether it is a profile (whose results get the population block)."""
+    from pathlib import Path
+
+    from .table import load_spec
+
+    if spec in PROFILES and not Path(spec).exists():
+        if area is None:
+            raise SpecError(f"the {spec} profile is for one area: give --area NAME (e.g. --area Leicester)")
+        return profile_spec(area, population=population or "default", year=year), True
+    if area is not None or year is not None:
+        raise SpecError(f"--area and --year go with a profile ({', '.join(PROFILES)}); a spec file names its own "
+                        "areas and years")
+    return load_spec(spec), False

@@ -42,7 +42,7 @@ from ..schemas import Lines, field_path, read_yaml, validate
 from .measures import Measures, derive, load_measures, project_measures
 from .population import load_population, people_in_bands, select_by_selector, with_comparators
 
-__all__ = ["Spec", "Computed", "load_spec", "compute", "run_spec"]
+__all__ = ["Spec", "Computed", "load_spec", "override", "compute", "run_spec", "spec_table"]
 
 
 @dataclass
@@ -74,6 +74,18 @@ def load_spec(path: str | PathLike) -> Spec:
     path = Path(path)
     data, lines = read_yaml(path, error=SpecError)
     return Spec(validate(data, "table", file=path, lines=lines), path, lines)
+
+
+def override(spec: Spec, **changes) -> Spec:
+    """The spec with some keys replaced (command-line options such as ``--compare-with`` or
+    ``--variant``), checked as the spec's own keys are."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if not changes:
+        return spec
+    data = {**spec.model.model_dump(by_alias=True, exclude_none=True, mode="json"), **changes}
+    if "variant" in changes:
+        data.pop("variants", None)
+    return Spec(validate(data, "table", file=None), spec.path, spec.lines)
 
 
 @dataclass
