@@ -172,3 +172,18 @@ def test_tidy_run_output_names_measure_and_rate_set():
     r = forecast_cli("run", "-a", "Rutland", "-m", "dementia_uk_2014,cfas_ii_2013", "-y", "2030", "--ages", "65+")
     df = pd.read_csv(io.StringIO(r.stdout))
     assert set(zip(df.measure, df.rate_set)) == {("dementia_uk_2014", "dementia_uk_2014"), ("cfas_ii_2013", "cfas_ii_2013")}
+
+
+def test_block_labels_name_the_ages_of_the_figures():
+    """A 16+ rate set's label, on 65+ figures, says 65 and over (not '16 and over')."""
+    r = forecast.project(None, "apms2014_any_cmd", ages="65+", areas=["Leicester"], years=[2030])
+    assert r["common_mental_disorder"].attrs["long_name"].startswith("People aged 65 and over with a common mental")
+    r = forecast.project(None, "census2011_unpaid_care", ages="5-17", areas=["Leicester"], years=[2030])
+    assert r["unpaid_carers"].attrs["long_name"].endswith(", aged 5-17")
+
+
+def test_ages_and_bands_combine_and_a_band_outside_the_ages_is_refused():
+    ok = forecast_cli("run", "-a", "Rutland", "-m", "cfas_ii_2013", "-y", "2030", "--ages", "65+", "--bands", "65-74,75+")
+    assert ok.returncode == 0 and set(pd.read_csv(io.StringIO(ok.stdout)).age_band) == {"65-74", "75+"}
+    bad = forecast_cli("run", "-a", "Rutland", "-m", "cfas_ii_2013", "-y", "2030", "--ages", "65+", "--bands", "18-64")
+    assert bad.returncode == 2 and "band 18-64 lies outside the requested ages 65+" in bad.stderr

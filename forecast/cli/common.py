@@ -93,38 +93,29 @@ def population_options(f):
 
 
 def load_population(population, population_format, groups, history=False, mye=()):
-    """The population the options name: embedded by default; a dataset name or files."""
+    """The population the options name, as a spec would name it (:mod:`forecast.specs.population`):
+    the embedded default, ``england``, a downloaded dataset or files, joined by year to the
+    shipped estimates (``--history``) or estimate files (``--mye``), with area groups."""
     from ..errors import at
-    from ..population import (
-        add_geography,
-        add_groups,
-        combine_populations,
-        default_history,
-        default_population,
-        england,
-        load_groups,
-        read_mye,
-        read_population,
-    )
+    from ..population import add_groups, load_groups
+    from ..specs.population import load_population as from_sources
 
-    with at(field="--population"):
-        if not population:
-            pop = default_population()
-        elif list(population) == ["england"]:
-            pop = england()
-        elif population_format == "tidy":
-            if len(population) != 1:
-                raise ForecastError("a tidy population is one CSV file")
-            pop = read_population(population[0], format="tidy")
-        else:
-            pop = read_population(population[0] if len(population) == 1 else list(population))
-    extra = ([default_history()] if history else []) + [read_mye(m) for m in mye]
-    if extra:
-        with at(field="--history" if history else "--mye"):
-            pop = combine_populations(extra + [pop])
+    if population_format == "tidy" and len(population) != 1:
+        raise ForecastError("a tidy population is one CSV file", field="--population")
+    if not population:
+        main = "default"
+    elif population_format == "tidy":
+        main = {"tidy": population[0]}
+    elif len(population) == 1:
+        main = population[0]  # a dataset name (snpp2022, england) or one file, folder or zip
+    else:
+        main = {"snpp": list(population)}
+    sources = (["history"] if history else []) + [{"mye": m} for m in mye] + [main]
+    with at(field="--history" if history else "--mye" if mye else "--population"):
+        pop = from_sources(sources if len(sources) > 1 else main)
     for g in groups:
         pop = add_groups(pop, load_groups(g))
-    return add_geography(pop)
+    return pop
 
 
 def spec_options(f):

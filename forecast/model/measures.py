@@ -4,6 +4,7 @@ the output bands, the relative risks — checked before any work — and the pro
 
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 import xarray as xr
@@ -99,9 +100,27 @@ def resolve_relative_risks(measures: Mapping[str, RateSet], given, split: bool) 
     return out
 
 
-def variable_attrs(rs: RateSet, top: int, cover: AgeBand) -> dict[str, str]:
+_AGED = re.compile(r"\baged (\d+)(?: and over|\+| ?(?:-|–|to) ?\d+)", re.IGNORECASE)
+
+
+def label_for(rs: RateSet, ages: AgeBand | None) -> str:
+    """The rate set's label, with the ages of the result where they differ from the rate
+    set's own ("People aged 16 and over with …" for 65+ figures → "People aged 65 and over
+    with …"; a label that names no ages gets ", aged 65 and over")."""
+    if ages is None or ages == rs.coverage:
+        return rs.label
+    if ages.lo == 0 and ages.hi is None:
+        phrase = "all ages"
+    else:
+        phrase = f"{ages.lo} and over" if ages.hi is None else f"{ages.lo}-{ages.hi}"
+    if _AGED.search(rs.label):
+        return _AGED.sub(f"aged {phrase}", rs.label, count=1)
+    return f"{rs.label}, aged {phrase}"
+
+
+def variable_attrs(rs: RateSet, top: int, cover: AgeBand, ages: AgeBand | None = None) -> dict[str, str]:
     attrs = {
-        "long_name": rs.label,
+        "long_name": label_for(rs, ages),
         "units": "persons",
         "measure": rs.measure,
         "rate_set": rs.id,

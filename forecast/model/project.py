@@ -190,7 +190,7 @@ def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> xr.DataAr
     else:
         dims.append("statistic"); coords["statistic"] = ["mean"] + [f"q{q:g}" for q in quantiles]
     da = xr.DataArray(values, dims=dims, coords=coords, name=plan.name)
-    da.attrs = variable_attrs(plan.rate_set, top, plan.cover)
+    da.attrs = variable_attrs(plan.rate_set, top, plan.cover, _span(plan))
     if draws is not None:
         da.attrs["uncertainty"] = distribution_note(plan.rate_set)
     if plan.risk is not None:
@@ -200,6 +200,18 @@ def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> xr.DataAr
                         ethnic_groups_without_ratio=", ".join(g for g in coords.get("ethnicity", pop["ethnicity"].values)
                                                               if g not in r.ratios))
     return da
+
+
+def _span(plan: Plan):
+    """The ages a result covers (None: single ages, or several bands)."""
+    if plan.out_dim != "age_band":
+        return None
+    from ..ages import coverage, parse_bands
+
+    try:
+        return coverage(parse_bands(plan.out_labels))
+    except SpecError:  # not contiguous: the bands name their own ages
+        return None
 
 
 def summarise(result: xr.Dataset, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> xr.Dataset:

@@ -77,7 +77,7 @@ def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[s
         if v.get("open_top_note"):
             notes.append(f"{v['open_top_note'].rstrip('.')}.")
         if v.get("trend"):
-            notes.append(f"Scenario ({v.get('rate_set', n)}): {v['trend']}.")
+            notes.append(f"Scenario ({v.get('rate_set', n)}): {v['trend'].rstrip('.')}.")
         if v.get("relative_risks"):
             line = (
                 f"Ethnic adjustment ({label}): relative risks {v['relative_risks']}, {v.get('relative_risks_mode')} mode, "

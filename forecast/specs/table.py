@@ -170,8 +170,9 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
     m = spec.model
     if by == "ethnicity" and m.ethnicity is None:
         raise spec.fail("a table by ethnicity needs an 'ethnicity: {mix: …}' section in the spec")
-    if by == "ethnicity" and m.ethnicity.compare:
-        raise spec.fail("'compare: true' and a breakdown by ethnicity cannot be combined; drop one", "ethnicity", "compare")
+    if by == "ethnicity" and m.ethnicity.compare:  # asked for the groups: show the adjusted split, not the pair
+        spec = override(spec, ethnicity={**m.ethnicity.model_dump(exclude_none=True), "compare": False})
+        m = spec.model
     pop = _population(spec)
     pop, codes, comparators = _areas(spec, pop)
     _check_years(spec, pop)
