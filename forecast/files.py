@@ -119,13 +119,21 @@ def read_data(path: str | Path) -> bytes:
     return gunzip(data, name=str(path)) if str(path).lower().endswith(".gz") else data
 
 
+_CHUNK = 8 << 20
+
+
 def _read_capped(fh, name: str, budget: int) -> bytes:
-    data = fh.read(budget + 1)
-    if len(data) > budget:
-        raise InputError(
-            f"decompresses to more than {MAX_DECOMPRESSED_BYTES:,} bytes (forecast.limits): refused", file=name
-        )
-    return data
+    """Read a decompressing stream in chunks, stopping as soon as it passes ``budget``."""
+    chunks, total = [], 0
+    while chunk := fh.read(min(_CHUNK, budget - total + 1)):
+        total += len(chunk)
+        if total > budget:
+            chunks.clear()
+            raise InputError(
+                f"decompresses to more than {MAX_DECOMPRESSED_BYTES:,} bytes (forecast.limits): refused", file=name
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def zip_members(path: str | Path, suffix: str = ".csv") -> list[tuple[str, bytes]]:

@@ -452,14 +452,15 @@ def test_myeb1_workbook_by_name(server, ons_long):
     assert mye.attrs["dataset"] == "mye2011_2025" and mye.attrs["open_top_age"] == 90
 
 
-def test_myeb1_bad_cell_names_workbook_sheet_row_and_column(server):
+def test_myeb1_bad_cell_names_workbook_sheet_row_and_column(server, cache):
     rows = _myeb1_rows()
     rows[10][6] = "x"  # spreadsheet row 13: title row, header row, then rows[0] on row 3
     server.routes["/myeb.xlsx"] = (_myeb1_workbook(rows, HEADER), "ok")
-    path, _, _ = download("mye2011_2025", url=server.url("/myeb.xlsx"))
-    with pytest.raises(InputError) as e:
-        read_population("mye2011_2025")
-    assert str(e.value) == f"{path}:MYEB1: line 13: population_2023: 'x' is not a number"
+    url = server.url("/myeb.xlsx")
+    with pytest.raises(InputError) as e:  # every cell is read before the file is kept
+        download("mye2011_2025", url=url)
+    assert str(e.value) == f"{url}:MYEB1: line 13: population_2023: 'x' is not a number"
+    assert files_in(cache) == []  # the cache is as it was
 
 
 def test_an_xlsx_without_sheet_myeb1_is_refused(server, cache):

@@ -122,8 +122,7 @@ def assumptions_validate(paths) -> None:
         if p.is_dir():
             found = sorted(p.rglob("*.yaml")) + sorted(p.rglob("*.yml"))
             if not found:
-                click.echo(f"error: {p}: folder holds no .yaml files", err=True)
-                sys.exit(EXIT_BAD_INPUT)
+                fail(f"{p}: folder holds no .yaml files")
             files.extend(found)
         else:
             files.append(p)
@@ -135,9 +134,8 @@ def assumptions_validate(paths) -> None:
             click.echo(f"ok: {f} ({obj.id}: {getattr(obj, 'measure', 'mapping')}, {what})")
         except ForecastError as e:
             bad += 1
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"forecast: error: {e}", err=True)  # one line per bad file, as fail() writes
     if bad:
-        click.echo(f"{bad} of {len(files)} file(s) invalid", err=True)
         sys.exit(EXIT_BAD_INPUT)
 
 

@@ -8,19 +8,20 @@ measure is reported in its own published bands (Dementia UK: 65-69 … 90+; APMS
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Sequence
 
 import xarray as xr
 
 from ..ages import AgeBand
 from ..assumptions import RateSet, apply_scenario
-from ..errors import SpecError, at
+from ..errors import ForecastError, SpecError, at
 from ..periods import parse_financial_year
 from ..population import resolve_areas, select_years, to_financial_years
 from .derived import apply_derived
 from .draws import DEFAULT_QUANTILES, check_draws, check_groups
 from .measures import resolve_measures, resolve_relative_risks
-from .project import project, simulate
+from .project import check_kept, project, simulate
 
 __all__ = ["run", "native_bands"]
 
@@ -111,6 +112,11 @@ def run(
                 check_groups(rr, population["ethnicity"].values)
     ages_of = _ages_of(measures, ages, names["ages"])
 
+    calls = _calls(measures, bands, ages, ages_of, top)
+    if draws is not None and keep_draws:
+        with _named(names, default=names["draws"]):
+            _check_kept(population, calls, areas, mid_years, draws)
+
     def one(ms, b, a):
         kw = dict(bands=b, ages=a, areas=areas, years=mid_years, ethnic_mode=ethnic_mode,
                   relative_risks={n: risks[n] for n in ms if n in risks} or None)
@@ -119,19 +125,8 @@ def run(
         return simulate(population, ms, draws=draws, seed=seed, quantiles=quantiles, progress=progress,
                         keep=("sex", "age_band", "ethnicity"), **kw)
 
-    with at(field=names["bands"] if bands else names["ages"]):
-        if bands:
-            results = [one(measures, bands, ages if isinstance(ages, str) else None)]
-        else:
-            groups: dict = {}
-            for name, rs in measures.items():
-                groups.setdefault(ages_of[name], {})[name] = rs
-            results = []
-            for a, ms in groups.items():
-                if a is not None:
-                    results.append(one(ms, None, a))
-                else:
-                    results += [one({n: rs}, native_bands(rs, top), None) for n, rs in ms.items()]
+    with _named(names, default=names["bands"] if bands else names["ages"]):
+        results = [one(*c) for c in calls]
     if derived:
         with at(field=names["derived"]):
             results = _with_derived(results, derived)
@@ -140,6 +135,44 @@ def run(
     if fy:
         results = [to_financial_years(r, fy) for r in results]
     return results
+
+
+def _calls(measures, bands, ages, ages_of, top) -> list[tuple[dict, list | None, str | None]]:
+    """``(measures, bands, ages)`` of each projection: one for all measures with ``bands``,
+    else one per distinct age range, and one per measure kept in its own bands."""
+    if bands:
+        return [(measures, bands, ages if isinstance(ages, str) else None)]
+    groups: dict = {}
+    for name, rs in measures.items():
+        groups.setdefault(ages_of[name], {})[name] = rs
+    calls = []
+    for a, ms in groups.items():
+        if a is not None:
+            calls.append((ms, None, a))
+        else:
+            calls += [({n: rs}, native_bands(rs, top), None) for n, rs in ms.items()]
+    return calls
+
+
+def _check_kept(population, calls, areas, years, draws: int) -> None:
+    """Every draw kept, of every projection: within MAX_DRAW_VALUES, checked before any runs."""
+    n_area = len(list(areas)) if areas is not None else population.sizes["area"]
+    n_year = len(list(years)) if years is not None else population.sizes["year"]
+    n_eth = population.sizes.get("ethnicity", 1)
+    cells = sum(len(ms) * n_area * n_year * 2 * n_eth * (len(b) if b else 1) for ms, b, _ in calls)
+    check_kept(cells, draws)
+
+
+@contextmanager
+def _named(names: dict[str, str], default: str):
+    """Errors from the projection name the caller's option (``quantiles`` → ``--quantiles``);
+    those naming no field are about the ages or bands asked for (``default``)."""
+    try:
+        yield
+    except ForecastError as e:
+        if e.file is None and e.field in names:
+            raise type(e)(e.message, field=names[e.field], line=e.line) from None
+        raise e.located(field=default) if e.field is None else e from None
 
 
 def _ages_of(measures, ages, field: str) -> dict:

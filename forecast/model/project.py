@@ -22,8 +22,8 @@ from typing import Callable, Sequence
 import numpy as np
 import xarray as xr
 
-from ..errors import SpecError
-from ..limits import MAX_DRAW_VALUES
+from ..errors import SpecError, few
+from ..limits import MAX_DRAW_VALUES, MAX_QUANTILES
 from ..population import is_lazy
 from ..population.ethnicity import warn_all_age_shares
 from .draws import (
@@ -105,8 +105,14 @@ def simulate(population, rate_sets, *, draws: int = 1000, seed: int = 0, ages=No
     draws, seed = check_draws(draws, seed)
     if quantiles is not None:
         quantiles = [float(q) for q in quantiles]
+        if len(quantiles) > MAX_QUANTILES:
+            raise SpecError(f"{len(quantiles):,} quantiles asked for: at most {MAX_QUANTILES} (forecast.limits)",
+                            field="quantiles")
         if not quantiles or any(not 0 <= q <= 1 for q in quantiles):
-            raise SpecError(f"quantiles must lie between 0 and 1, not {quantiles}", field="quantiles")
+            raise SpecError(f"quantiles must lie between 0 and 1, not {few(quantiles)}", field="quantiles")
+        if len(set(quantiles)) != len(quantiles):
+            raise SpecError(f"quantile {next(q for q in quantiles if quantiles.count(q) > 1):g} is listed twice",
+                            field="quantiles")
     bad = set(keep) - set(_KEEP)
     if bad:
         raise SpecError(f"keep may name sex, age_band and ethnicity, not {', '.join(sorted(bad))}")
@@ -127,11 +133,14 @@ def _run(population, rate_sets, *, ages, bands, areas, years, relative_risks, et
         warn_all_age_shares()
     out_bands = output_bands(ages, bands)
     top = int(pop.attrs["open_top_age"])
-    data_vars = {}
+    planned = {}
     for name, rs in measures.items():
         bands_here = out_bands if (out_bands is not None or draws is None) else [rs.population_coverage(top)]
         plan = make_plan(pop, name, rs, bands_here, risks.get(name), rs.trend)
-        job = _job(plan, pop, draws, seed, groups, ethnic_mode, keep, quantiles, split)
+        planned[name] = plan, _job(plan, pop, draws, seed, groups, ethnic_mode, keep, quantiles, split)
+    _check_kept(pop, [job for _, job in planned.values()], draws)
+    data_vars = {}
+    for name, (plan, job) in planned.items():
         values = _contract(pop, plan, job, threads, progress)
         data_vars[name] = _wrap(values, pop, plan, job, draws, quantiles, top)
         if plan.risk is not None:
@@ -158,13 +167,24 @@ def _job(plan: Plan, pop, draws, seed, groups, ethnic_mode, keep, quantiles, spl
     keep_band = "age_band" in keep or plan.out_dim == "age"
     job = Job(rates[:, :, plan.rate_band], plan.out_band, plan.n_out, rr, plan.trend,
               "sex" in keep, keep_band, "ethnicity" in keep and split, quantiles if draws is not None else None)
-    if draws is not None and quantiles is None:
-        cells = pop.sizes["area"] * pop.sizes["year"] * int(np.prod(job.out_tail(pop.sizes.get("ethnicity", 1))[:-1]))
-        if cells * draws > MAX_DRAW_VALUES:
-            raise SpecError(f"{draws:,} draws of {cells:,} cells is {cells * draws:,} values, over the limit of "
-                            f"{MAX_DRAW_VALUES:,} (forecast.limits): summarise the draws (quantiles), keep fewer "
-                            "dimensions or ask for fewer areas or years", field="draws")
     return job
+
+
+def _check_kept(pop, jobs: list[Job], draws) -> None:
+    """Kept draws (no quantiles) of every measure together must fit within MAX_DRAW_VALUES,
+    checked before any is computed."""
+    if draws is None or not jobs or jobs[0].quantiles is not None:
+        return
+    check_kept(sum(pop.sizes["area"] * pop.sizes["year"] * int(np.prod(j.out_tail(pop.sizes.get("ethnicity", 1))[:-1]))
+                   for j in jobs), draws)
+
+
+def check_kept(cells: int, draws: int) -> None:
+    """Refuse keeping ``draws`` draws of ``cells`` output cells over MAX_DRAW_VALUES."""
+    if cells * draws > MAX_DRAW_VALUES:
+        raise SpecError(f"{draws:,} draws kept of {cells:,} cells is {cells * draws:,} values, over the limit of "
+                        f"{MAX_DRAW_VALUES:,} (forecast.limits): summarise the draws (quantiles), or ask for fewer "
+                        "draws, dimensions, measures, areas or years", field="draws")
 
 
 def _contract(pop, plan: Plan, job: Job, threads, progress) -> np.ndarray:

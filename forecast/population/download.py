@@ -50,7 +50,7 @@ import xarray as xr
 from .._version import __version__
 from ..errors import ForecastError, InputError
 from ..files import atomic_path, check_regular_file, write_text
-from .cache import CACHE_ENV, cache_dir, cached_cube, cube_key
+from .cache import CACHE_ENV, cache_dir, cached_cube, cube_key, save_cube
 from .sources import npp_variants, read_myeb1_workbook, read_npp_zip
 
 __all__ = [
@@ -399,7 +399,7 @@ def download(name: str, *, url: str | None = None, file: str | Path | None = Non
                             "folder you can write", file=folder) from None
     # the new file is made under a staging name; the cached one (if any) stays usable until
     # the new one is complete and checked
-    staging = path.with_name(f".{path.name}.new")
+    staging = path.with_name(f".{path.stem}.new{path.suffix}")  # the suffix tells the reader it is a zip
     staging.unlink(missing_ok=True)  # left by a process killed between download and check
     _clean_stale(folder, staging)
     src = url or ds.url
@@ -422,10 +422,15 @@ def download(name: str, *, url: str | None = None, file: str | Path | None = Non
             raise DownloadError(f"the file's sha256 {digest[:12]}… is not the published {ds.sha256[:12]}…: "
                                 f"refused; {_hint(ds, src)}")
         size = staging.stat().st_size
+        # read every cell before the file is kept: a file that does not read (a truncated
+        # table, a zip bomb) leaves the cache as it was
+        cube = _parse_named(ds, staging, shown=str(file) if file is not None else src)
         meta.unlink(missing_ok=True)  # the record goes first: a file without one is never taken as cached
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)
+    variant = "ppp" if ds.layout == "npp_zip" else ""
+    save_cube(cube_key([(str(path), digest)], reader=ds.layout, options=variant), cube)
     rec = {
         "dataset": ds.name, "title": ds.title, "url": src, **how,
         "downloaded": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -559,6 +564,17 @@ def _parse_dataset(ds: Dataset, path: Path, variant: str | None) -> xr.DataArray
     if ds.layout == "myeb1_xlsx":
         return read_myeb1_workbook(path)
     return read_npp_zip(path, variant or "ppp")
+
+
+def _parse_named(ds: Dataset, staging: Path, shown: str) -> xr.DataArray:
+    """:func:`_parse_dataset` of a file being downloaded, its errors naming ``shown`` (the
+    user's file or the address) rather than the hidden staging file."""
+    try:
+        return _parse_dataset(ds, staging, None)
+    except ForecastError as e:
+        if e.file is None or not e.file.startswith(str(staging)):
+            raise
+        raise type(e)(e.message, file=shown + e.file[len(str(staging)):], field=e.field, line=e.line) from None
 
 
 def _provenance(ds: Dataset, rec: dict, variant: str | None) -> dict:

@@ -26,6 +26,7 @@ import pandas as pd
 import xarray as xr  # noqa: F401  (return type)
 
 from ...files import read_bytes, sha256_bytes
+from ...limits import MAX_AGE
 from ...ages import parse_band
 from ...errors import ForecastError, InputError
 from ..cube import make_cube
@@ -350,6 +351,10 @@ def build_cube(records: pd.DataFrame | Records, *, attrs: dict[str, str], age_fi
         raise InputError(f"more than one open top age group ({', '.join(f'{a}+' for a in opens)})",
                          file=first_file, field=age_field)
     top = int(opens[0])
+    if top > MAX_AGE:
+        r = _first(cell_row & rec.open)
+        raise InputError(f"open top age group {top}+ is above {MAX_AGE} (forecast.limits.MAX_AGE)", **where(r),
+                         field=age_field)
     above = cell_row & (rec.age > top)
     if above.any():
         r = _first(above)
