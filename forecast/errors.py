@@ -23,6 +23,16 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def brief(value, n: int = 40) -> str:
+    """``repr(value)``, cut to ``n`` characters (``'99999…'``), so that a 5,000-digit value
+    does not fill the error line that quotes it."""
+    text = str(value)
+    if len(text) <= n:
+        return repr(text)
+    r = repr(text[:n])
+    return r[:-1] + "…" + r[-1]
+
+
 def few(items, n: int = 8) -> str:
     """``a, b, c`` — or the first ``n`` and "and N more", so that a message stays one short line."""
     items = [str(i) for i in items]
@@ -121,6 +131,27 @@ def at(*, file: str | PathLike | None = None, field: str | None = None, line: in
         yield
     except ForecastError as e:
         raise e.located(file=file, field=field, line=line) from None
+
+
+@contextmanager
+def renamed(names: dict[str, str], *, default: str | None = None):
+    """Context manager: errors naming an argument (``quantiles``, ``year``, with no file)
+    name the caller's instead (``--quantiles``, ``--year``); errors naming no field get
+    ``default``.  ::
+
+        with renamed({"area": "--area", "year": "--year"}):
+            profile_spec(area, year=year)
+    """
+    try:
+        yield
+    except ForecastError as e:
+        if e.file is None and e.field is not None:
+            head, dot, rest = e.field.partition(".")
+            if head in names:
+                raise type(e)(e.message, field=names[head] + dot + rest, line=e.line) from None
+        if e.field is None and default is not None:
+            raise e.located(field=default) from None
+        raise
 
 
 class ForecastWarning(UserWarning):

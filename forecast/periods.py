@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping
 
-from .errors import SpecError
+from .errors import SpecError, brief
 from .limits import MAX_YEAR, MIN_YEAR
 
 __all__ = [
@@ -31,7 +31,7 @@ def check_year(year, *, what: str = "year") -> int:
     if isinstance(year, bool) or not isinstance(year, int):
         text = str(year).strip()
         if not (text.isdigit() and len(text) <= 6):
-            raise SpecError(f"{what} {year!r} is not a year such as 2030")
+            raise SpecError(f"{what} {brief(year)} is not a year such as 2030")
         year = int(text)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise SpecError(f"{what} {year} is outside {MIN_YEAR}-{MAX_YEAR} (forecast.limits)")
@@ -46,7 +46,7 @@ def parse_financial_year(label) -> int:
     text = str(label).strip()
     m = _FY.match(text)
     if not m:
-        raise SpecError(f"{label!r} is not a financial year of the form YYYY/YY (e.g. 2025/26)")
+        raise SpecError(f"{brief(label)} is not a financial year of the form YYYY/YY (e.g. 2025/26)")
     start = check_year(int(m[1]), what="financial year")
     if (start + 1) % 100 != int(m[2]):
         raise SpecError(f"financial year {label!r}: the two years are not consecutive (expected {start}/{(start + 1) % 100:02d})")

@@ -147,7 +147,7 @@ def test_profile_population_block_is_the_ons_population(ons_long):
 
 def test_profile_errors():
     r = forecast_cli("table", "poppi")
-    assert r.returncode == 2 and "give --area NAME" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("forecast: error: --area: the poppi profile is for one area")
     r = forecast_cli("table", "poppi", "--area", "Nowhere")
     assert r.returncode == 2 and r.stderr.startswith("forecast: error: --area: unknown area 'Nowhere'")
 

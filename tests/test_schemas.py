@@ -119,7 +119,7 @@ def test_non_standard_tags_are_refused(tmp_path, tag):
 @pytest.mark.parametrize("text, line, message", [
     ("a: 1\nd: 2020-13-45\n", 2, "cannot read '2020-13-45' as !!timestamp"),
     ("a: !!int x\n", 1, "cannot read 'x' as !!int"),
-    ("a: " + "9" * 5000 + "\n", 1, "cannot read '" + "9" * 40 + "' as !!int"),
+    ("a: " + "9" * 5000 + "\n", 1, "cannot read '" + "9" * 40 + "…' as !!int"),
     ("a: !!map [1]\n", 1, "YAML tag !!map is not allowed here"),
     ("a: 1\nb: x\x07y\n", 2, "not valid YAML: the control character U+0007 is not allowed"),
     ("? [a, b]\n: 1\n", 1, "a key must be a plain value, not a list"),
@@ -127,6 +127,8 @@ def test_non_standard_tags_are_refused(tmp_path, tag):
 def test_values_yaml_cannot_build_are_one_line_errors(tmp_path, loader, text, line, message):
     e = error_of(write(tmp_path, "v.yaml", text), "table")
     assert (e.line, e.message) == (line, message)
+    if message.startswith("cannot read"):
+        assert e.field == text.splitlines()[line - 1].split(":")[0]  # the key whose value it is
 
 
 def test_alias_bomb_fails_fast_and_small(tmp_path, loader):

@@ -18,7 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import AssumptionError
+from ..errors import AssumptionError, one_line
 from ..files import data_dir
 
 __all__ = ["SCHEMA_IDS", "KIND_LABELS", "LOADERS", "Registry", "registry", "schema_of", "load_cached", "ENTRY_POINT_GROUP"]
@@ -133,8 +133,12 @@ class Registry:
         if path is not None:
             return path
         p = Path(k)
-        if p.suffix.lower() in (".yaml", ".yml") or "/" in k or "\\" in k or p.exists():
+        if p.exists():
             return p
+        if p.suffix.lower() in (".yaml", ".yml") or "/" in k or "\\" in k:
+            # no file: said without naming it as the file at fault, so that the spec or
+            # option that names it is the location of the error
+            raise AssumptionError(f"{KIND_LABELS[kind]} file {one_line(k)} not found")
         known = ", ".join([*also, *self.ids(kind)]) or "none"
         raise AssumptionError(f"unknown {KIND_LABELS[kind]} '{k}' (known: {known}; or give a path to a YAML file)")
 

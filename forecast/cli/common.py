@@ -73,6 +73,11 @@ def parse_years(values: Sequence[str]) -> list[int | str]:
                 out.extend(expand_periods(f"{check_year(a)}-{check_year(b)}"))
             else:
                 out.append(check_year(part))
+        seen: set = set()
+        for y in out:
+            if y in seen:
+                raise ForecastError(f"year {y} is listed twice")
+            seen.add(y)
     return out
 
 
@@ -136,11 +141,20 @@ def spec_options(f):
 def open_computed(spec: str, *, area=None, year=None, compare_with=(), variant=None, population=None, draws=None,
                   seed=None, by=None, for_charts: bool = False):
     """A spec file or a built-in profile (``poppi``), with the options applied, computed."""
-    from ..errors import at
+    from ..errors import at, renamed
     from ..specs.profile import open_spec, with_population
     from ..specs.table import compute, override
 
-    with at(field="--area" if area else None):
+    from ..population.variants import check_variant
+    from ..specs.population import check_source
+
+    if population:
+        with at(field="--population"):
+            check_source(population)
+    if variant:
+        with at(field="--variant"):
+            check_variant(variant)
+    with renamed({"area": "--area", "year": "--year"}):
         loaded, profile = open_spec(spec, area=area, year=year, population=population)
     if population and not profile:
         loaded = override(loaded, population=population)

@@ -168,6 +168,11 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         fail("--by ethnicity needs --ethnic-mix")
     if (ethnic_mapping or relative_risks or ethnic_mode) and not ethnic_mix:
         fail("--ethnic-mapping, --relative-risks and --ethnic-mode need --ethnic-mix")
+    for option, given in (("--bands", bands), ("--relative-risks", relative_risks), ("--derived", derived),
+                          ("--compare-with", compare_with)):
+        if given and not split(given):
+            fail(f"{option}: nothing given (an empty value): leave the option out, or give e.g. "
+                 + {"--bands": "65-74,75-84,85+", "--compare-with": "region,england"}.get(option, "an id or a file"))
     age_spec = _ages(ages)
     year_list = parse_years(years) if years else None
     pop = load_population(population, population_format, groups, history, mye)

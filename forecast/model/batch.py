@@ -8,14 +8,13 @@ measure is reported in its own published bands (Dementia UK: 65-69 … 90+; APMS
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Sequence
 
 import xarray as xr
 
 from ..ages import AgeBand
 from ..assumptions import RateSet, apply_scenario
-from ..errors import ForecastError, SpecError, at
+from ..errors import SpecError, at, renamed
 from ..periods import parse_financial_year
 from ..population import resolve_areas, select_years, to_financial_years
 from .derived import apply_derived
@@ -114,7 +113,7 @@ def run(
 
     calls = _calls(measures, bands, ages, ages_of, top)
     if draws is not None and keep_draws:
-        with _named(names, default=names["draws"]):
+        with renamed(names, default=names["draws"]):
             _check_kept(population, calls, areas, mid_years, draws)
 
     def one(ms, b, a):
@@ -125,7 +124,7 @@ def run(
         return simulate(population, ms, draws=draws, seed=seed, quantiles=quantiles, progress=progress,
                         keep=("sex", "age_band", "ethnicity"), **kw)
 
-    with _named(names, default=names["bands"] if bands else names["ages"]):
+    with renamed(names, default=names["bands"] if bands else names["ages"]):
         results = [one(*c) for c in calls]
     if derived:
         with at(field=names["derived"]):
@@ -161,18 +160,6 @@ def _check_kept(population, calls, areas, years, draws: int) -> None:
     n_eth = population.sizes.get("ethnicity", 1)
     cells = sum(len(ms) * n_area * n_year * 2 * n_eth * (len(b) if b else 1) for ms, b, _ in calls)
     check_kept(cells, draws)
-
-
-@contextmanager
-def _named(names: dict[str, str], default: str):
-    """Errors from the projection name the caller's option (``quantiles`` → ``--quantiles``);
-    those naming no field are about the ages or bands asked for (``default``)."""
-    try:
-        yield
-    except ForecastError as e:
-        if e.file is None and e.field in names:
-            raise type(e)(e.message, field=names[e.field], line=e.line) from None
-        raise e.located(field=default) if e.field is None else e from None
 
 
 def _ages_of(measures, ages, field: str) -> dict:

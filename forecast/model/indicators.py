@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..errors import InputError, SpecError
+from ..errors import InputError, SpecError, few
 from ..files import read_bytes
 from ..periods import financial_year_label, parse_financial_year, period_time, period_weights, year_span
 from ..population import resolve_areas
@@ -66,6 +66,8 @@ def read_observed(path: str | PathLike) -> pd.DataFrame:
     require_columns(df, ["area" if area_col is None else area_col, "period", "measure", "count"], file=name,
                     layout="an observed-counts CSV (area, period, measure, count)")
     cols = {c.casefold(): c for c in df.columns}
+    if df.empty:
+        raise InputError("no rows of counts below the header", file=name)
     lines = line_numbers(df)
     count_text = df[cols["count"]].astype(str).str.strip().str.replace(",", "", regex=False)
     count = pd.to_numeric(count_text, errors="coerce")
@@ -142,8 +144,9 @@ def observed_vs_expected(
     for ind in indicators:
         obs = observed[observed["measure"] == ind.observed]
         if obs.empty:
-            raise InputError(f"no observed counts for measure '{ind.observed}' (it has: {', '.join(sorted(observed.measure.unique()))})",
-                             file=file, field="measure")
+            has = sorted(observed.measure.unique())
+            raise InputError(f"no observed counts for measure '{ind.observed}'"
+                             + (f" (it has: {few(has)})" if has else " (it has no counts)"), file=file, field="measure")
         if ind.expected not in expected.data_vars:
             raise SpecError(f"no expected measure '{ind.expected}' in the projection")
         da = expected[ind.expected]

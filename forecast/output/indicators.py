@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .table import Table
+from .workbook import save_workbook
 
 __all__ = ["IndicatorReport"]
 
@@ -114,7 +115,7 @@ class IndicatorReport:
             ws = wb.active if i == 0 else wb.create_sheet()
             ws.title = name
             t.write_sheet(ws)
-        wb.save(path)
+        save_workbook(wb, path)  # the same content gives the same bytes
 
     def __str__(self) -> str:
         return self.to_markdown()

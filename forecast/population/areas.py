@@ -9,7 +9,7 @@ from its counties (:func:`add_groups`).  Memberships are recorded in
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -17,7 +17,7 @@ from typing import Iterable, Mapping, Sequence
 import pandas as pd
 import xarray as xr
 
-from ..errors import ForecastError, InputError, SpecError, few
+from ..errors import ForecastError, InputError, SpecError, few, one_line
 
 __all__ = [
     "AreaGroup", "resolve_areas", "select_areas", "find_areas", "load_groups", "area_groups", "leaves",
@@ -112,6 +112,12 @@ class AreaGroup:
     name: str
     members: tuple[str, ...]
     source: str = ""
+    #: Where the group is written (a groups file, its line and field, each member's line),
+    #: so that errors found when it is added to a population point there.
+    file: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
+    where: str | None = field(default=None, compare=False)
+    member_lines: tuple[int | None, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -132,10 +138,15 @@ def load_groups(path: str | Path) -> list[AreaGroup]:
 
     Counties, regions and England need no file: they come from the shipped geography.
     """
-    from ..schemas import load
+    from ..schemas import validate
+    from ..schemas.yamlio import read_yaml
 
-    m = load(path, "area-groups")
-    return [AreaGroup(g.code, g.name, tuple(g.members), g.source) for g in m.groups]
+    data, lines = read_yaml(path, error=SpecError)
+    m = validate(data, "area-groups", file=path, lines=lines)
+    return [AreaGroup(g.code, g.name, tuple(g.members), g.source, file=str(path), line=lines.get("groups", i, "code"),
+                      where=f"groups[{i}]", member_lines=tuple(lines.get("groups", i, "members", j)
+                                                              for j in range(len(g.members))))
+            for i, g in enumerate(m.groups)]
 
 
 def area_groups(obj: xr.DataArray | xr.Dataset) -> dict[str, list[str]]:
@@ -172,6 +183,13 @@ def check_disjoint(obj: xr.DataArray | xr.Dataset, codes: Sequence[str]) -> None
             covered[leaf] = c
 
 
+def _at(g: AreaGroup, part: str, line: int | None) -> dict:
+    """The location of part of a group read from a file (none for one built in code)."""
+    if g.file is None:
+        return {}
+    return {"file": g.file, "line": line if line is not None else g.line, "field": f"{g.where}.{part}"}
+
+
 def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
     """Append group areas, each the sum of its members, to the cube.
 
@@ -186,11 +204,15 @@ def add_groups(pop: xr.DataArray, groups: Iterable[AreaGroup]) -> xr.DataArray:
     new = []
     recorded = area_groups(pop)
     for g in groups:
+        name = one_line(g.name)
         if g.code in codes:
-            raise SpecError(f"area group {g.code} ({g.name}) is already an area of the population")
-        missing = [m for m in g.members if m not in codes]
+            raise SpecError(f"area group {g.code} ({name}) is already an area of the population",
+                            **_at(g, "code", g.line))
+        missing = [j for j, m in enumerate(g.members) if m not in codes]
         if missing:
-            raise SpecError(f"area group {g.code} ({g.name}): member(s) {', '.join(missing)} not in the population")
+            j = missing[0]
+            raise SpecError(f"area group {g.code} ({name}): member(s) {few(g.members[k] for k in missing)} not in "
+                            "the population", **_at(g, f"members[{j}]", (g.member_lines or [None] * (j + 1))[j]))
         summed = pop.sel(area=list(g.members)).sum("area")
         new.append(summed.expand_dims(area=[g.code]).assign_coords(area_name=("area", [g.name])))
         recorded[g.code] = list(g.members)

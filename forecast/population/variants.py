@@ -14,24 +14,30 @@ from __future__ import annotations
 
 import xarray as xr
 
-from ..errors import SpecError
+from ..errors import SpecError, brief
 from .cube import validate_cube
 from .extend import _check_england
 from .national import variant_names, variant_ratio
 
-__all__ = ["variant", "variant_names", "PRINCIPAL"]
+__all__ = ["variant", "variant_names", "check_variant", "PRINCIPAL"]
 
 PRINCIPAL = "principal"
+
+
+def check_variant(name) -> dict[str, str]:
+    """Refuse a name that is not a variant (before any population is read); the variants."""
+    if not isinstance(name, str):
+        raise SpecError(f"a variant is a name such as high_migration, not {brief(name)}")
+    names = variant_names()
+    if name not in names:
+        raise SpecError(f"unknown population variant {brief(name)} (known: {', '.join(names)})")
+    return names
 
 
 def variant(population: xr.DataArray, name: str) -> xr.DataArray:
     """The population under a variant (module docstring); ``"principal"`` gives it back."""
     validate_cube(population)
-    if not isinstance(name, str):
-        raise SpecError(f"a variant is a name such as high_migration, not {name!r}")
-    names = variant_names()
-    if name not in names:
-        raise SpecError(f"unknown population variant {name!r} (known: {', '.join(names)})")
+    names = check_variant(name)
     if name == PRINCIPAL:
         return population
     _check_england(population)

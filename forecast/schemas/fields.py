@@ -18,7 +18,7 @@ from ..periods import check_year, financial_year_label, parse_financial_year
 from .base import StrictModel, describe, problem, short
 
 __all__ = [
-    "Text", "Ident", "Name", "Finite", "NonNegative", "Positive", "Level", "Year", "Period", "Band", "Bands",
+    "Text", "Ident", "Name", "Finite", "NonNegative", "Positive", "RoundTo", "Level", "Year", "Period", "Band", "Bands",
     "RateBands", "Files", "Pair", "Source", "choice", "parse_period",
 ]
 
@@ -66,6 +66,8 @@ Name = Annotated[str, AfterValidator(_name), WithJsonSchema({"type": "string", "
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(allow_inf_nan=False, ge=0)]
 Positive = Annotated[float, Field(allow_inf_nan=False, gt=0)]
+#: ``round_to``: a positive step, at most a million (rounding to more would show every count as 0).
+RoundTo = Annotated[float, Field(allow_inf_nan=False, gt=0, le=1_000_000)]
 
 
 def _level(value: float) -> float:

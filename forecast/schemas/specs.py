@@ -40,7 +40,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import FileModel, StrictModel, problem
-from .fields import Band, Bands, Files, Period, Positive, Text
+from .fields import Band, Bands, Files, Period, RoundTo, Text
 from .groups import AreaGroupModel
 from ..periods import year_span
 from .spec_parts import (
@@ -68,7 +68,7 @@ class TableSpecFile(FileModel):
     years: Years
     change: Annotated[list[Period], Field(min_length=2, max_length=2)] | None = None
     totals: bool = True
-    round_to: Positive = 1
+    round_to: RoundTo = 1
     notes: Notes = []
     uncertainty: Uncertainty | None = None
     scenario: Text | None = None
@@ -88,6 +88,8 @@ class TableSpecFile(FileModel):
         for i, y in enumerate(self.change or ()):
             if y not in self.years:
                 raise problem(f"{y} is not one of the table's years ({_span(self.years)})", "change", i)
+        if self.change and self.change[0] == self.change[1]:
+            raise problem(f"the change is between two different years, not {self.change[0]} and itself", "change", 1)
         for one, many, what in (("scenario", "scenarios", "scenarios"), ("variant", "variants", "variants")):
             if getattr(self, one) is not None and getattr(self, many) is not None:
                 raise problem(f"give {one} (one) or {many} (side by side), not both", many)
@@ -150,5 +152,5 @@ class IndicatorSpecFile(FileModel):
     observed: Text
     indicators: Annotated[list[IndicatorModel], Field(min_length=1)]
     uncertainty: Uncertainty | None = None
-    round_to: Positive = 1
+    round_to: RoundTo = 1
     notes: Notes = []

@@ -93,10 +93,10 @@ class Lines:
         return isinstance(other, Lines) and self._lines == other._lines
 
 
-def _fail(error, path, message: str, mark=None, line: int | None = None) -> ForecastError:
+def _fail(error, path, message: str, mark=None, line: int | None = None, field: str | None = None) -> ForecastError:
     if mark is not None:
         line = mark.line + 1
-    return error(message, file=path, line=line)
+    return error(message, file=path, line=line, field=field or None)
 
 
 def _show_tag(tag: str) -> str:
@@ -224,14 +224,16 @@ def _key_value(loader, knode, path, error):
     return _scalar(loader, knode, path, error)
 
 
-def _scalar(loader, node, path, error) -> Any:
+def _scalar(loader, node, path, error, here: tuple = ()) -> Any:
     """A scalar's value (text as it is; numbers, booleans, null and dates constructed)."""
     if node.tag == _STR:
         return node.value
     try:
         return loader.construct_object(node)
     except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
-        raise _fail(error, path, f"cannot read {node.value[:40]!r} as {_show_tag(node.tag)}", node.start_mark) from None
+        shown = node.value[:40] + ("…" if len(node.value) > 40 else "")
+        raise _fail(error, path, f"cannot read {shown!r} as {_show_tag(node.tag)}", node.start_mark,
+                    field=field_path(here)) from None
 
 
 def _check_tag(node, path, error) -> None:
@@ -249,7 +251,7 @@ def _enter(loader, node, here: tuple, table: dict, path, error) -> tuple[Any, li
     _check_tag(node, path, error)
     table.setdefault(here, node.start_mark.line + 1)
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(loader, node, path, error), []
+        return _scalar(loader, node, path, error, here), []
     if isinstance(node, yaml.SequenceNode):
         items = node.value
         value = [None] * len(items)

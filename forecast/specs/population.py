@@ -28,7 +28,22 @@ from ..population import (
     read_tidy,
 )
 
-__all__ = ["load_population", "source_population", "with_comparators", "select_by_selector", "people_in_bands"]
+__all__ = ["load_population", "source_population", "check_source", "with_comparators", "select_by_selector", "people_in_bands"]
+
+
+def check_source(source) -> None:
+    """Refuse a population named that cannot be there — an unknown dataset, or one not
+    downloaded yet — before anything is read (so that the option naming it is blamed)."""
+    if not isinstance(source, str) or source in ("default", "history", "england") or Path(source).exists():
+        return
+    from ..population.download import dataset, is_dataset_name, record
+
+    if is_dataset_name(source):
+        ds = dataset(source)
+        if record(ds.name) is None:
+            from ..population.download import cached_file
+
+            cached_file(ds.name)  # says how to download it
 
 
 def source_population(source, spec_dir: Path | None = None) -> xr.DataArray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 
 from ..ages import parse_band
-from ..errors import SpecError
+from ..errors import SpecError, at
 from ..geography import geography
 from ..output import Table
 from ..population import resolve_areas
@@ -46,15 +46,16 @@ BANDS = ["65-69", "70-74", "75-79", "80-84", "85-89", "90+"]
 def profile_spec(area: str, *, population="default", year: int | None = None) -> Spec:
     """The profile's table spec for one area (module docstring)."""
     if not isinstance(area, str) or not area.strip():
-        raise SpecError("a profile needs an area (--area NAME or code)", field="--area")
+        raise SpecError("a profile needs an area (a name or code)", field="area")
     pop = load_population(population)
-    with_area = resolve_areas(pop, [area])[0]
+    with at(field="area"):
+        with_area = resolve_areas(pop, [area])[0]
     y0 = year or datetime.date.today().year
     have = [int(y) for y in pop["year"].values]
     years = [y for y in (y0, y0 + 5, y0 + 10, y0 + 15)]
     if years[0] not in have or years[-1] not in have:
         raise SpecError(f"the profile needs {years[0]}-{years[-1]}; the population has {have[0]}-{have[-1]}",
-                        field="--year")
+                        field="year")
     geo = geography().areas.get(with_area)
     compare = ["england"]
     if geo is not None and geo.region and geo.region != with_area and geo.region in pop["area"].values:
@@ -107,9 +108,9 @@ def open_spec(spec: str, *, area: str | None = None, year: int | None = None, po
 
     if spec in PROFILES and not Path(spec).exists():
         if area is None:
-            raise SpecError(f"the {spec} profile is for one area: give --area NAME (e.g. --area Leicester)")
+            raise SpecError(f"the {spec} profile is for one area: give its name or code (e.g. Leicester)", field="area")
         return profile_spec(area, population=population or "default", year=year), True
     if area is not None or year is not None:
-        raise SpecError(f"--area and --year go with a profile ({', '.join(PROFILES)}); a spec file names its own "
-                        "areas and years")
+        raise SpecError(f"an area and a first year go with a profile ({', '.join(PROFILES)}); a spec file names "
+                        "its own areas and years", field="area" if area is not None else "year")
     return load_spec(spec), False
