@@ -36,7 +36,7 @@ from .limits import MAX_DECOMPRESSED_BYTES, MAX_INPUT_BYTES
 
 __all__ = [
     "data_dir", "sha256_file", "sha256_bytes", "check_regular_file", "read_bytes", "read_data", "zip_members", "gunzip",
-    "atomic_path", "write_text",
+    "size_text", "check_output_folder", "atomic_path", "write_text",
 ]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -77,39 +77,70 @@ def sha256_bytes(data: bytes) -> str:
 
 # ---------------------------------------------------------------------------- reading
 
-def check_regular_file(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError) -> int:
+def _describe_mode(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def size_text(n: int) -> str:
+    """``52428800`` → ``"50.0 MiB"``."""
+    for unit, k in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= k:
+            return f"{n / k:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def _too_big(limit: int, what: str, limit_name: str) -> str:
+    return f"larger than the {size_text(limit)} a {what} may be (forecast.limits.{limit_name})"
+
+
+def check_regular_file(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError,
+                       what: str = "data file", limit_name: str = "MAX_INPUT_BYTES") -> int:
     """The size of ``path`` if it is a regular file within ``limit`` bytes; else one-line ``error``.
 
-    Uses ``stat`` only: a FIFO or device is refused without being opened.
+    Uses ``stat`` only: a folder, FIFO or device is refused without being opened.
     """
-    p = Path(path)
     try:
-        st = p.stat()
+        st = os.stat(path)
     except FileNotFoundError:
-        raise error("file not found", file=p) from None
+        raise error("file not found", file=path) from None
     except PermissionError:
-        raise error("permission denied", file=p) from None
+        raise error("permission denied", file=path) from None
     except OSError as e:
-        raise error(f"cannot read: {e.strerror or e}", file=p) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise error("is a folder, not a file", file=p)
+        raise error(f"cannot read: {e.strerror or e}", file=path) from None
     if not stat.S_ISREG(st.st_mode):
-        raise error("not a regular file (a pipe, device or socket): forecast reads regular files only", file=p)
+        raise error(f"is {_describe_mode(st.st_mode)}, not a {what}", file=path)
     if st.st_size > limit:
-        raise error(f"file is {st.st_size:,} bytes, over the limit of {limit:,} (forecast.limits)", file=p)
+        raise error(f"is {size_text(st.st_size)}, {_too_big(limit, what, limit_name)}", file=path)
     return st.st_size
 
 
-def read_bytes(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError) -> bytes:
-    """A regular file's bytes (see :func:`check_regular_file`)."""
-    check_regular_file(path, limit=limit, error=error)
+def read_bytes(path: str | Path, *, limit: int = MAX_INPUT_BYTES, error: type[ForecastError] = InputError,
+               what: str = "data file", limit_name: str = "MAX_INPUT_BYTES") -> bytes:
+    """A regular file's bytes (see :func:`check_regular_file`), opened without blocking and
+    checked again on the open file (it may have been replaced since ``stat``)."""
+    check_regular_file(path, limit=limit, error=error, what=what, limit_name=limit_name)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise error(f"cannot read: {e.strerror or e}", file=path) from None
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise error(f"is {_describe_mode(mode)}, not a {what}", file=path)
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise error(f"cannot read: {e.strerror or e}", file=path) from None
     if len(data) > limit:  # the file grew since stat
-        raise error(f"file is over the limit of {limit:,} bytes (forecast.limits)", file=path)
+        raise error(f"is {_too_big(limit, what, limit_name)}", file=path)
     return data
 
 
@@ -179,13 +210,20 @@ def _mode_for(dest: Path) -> int:
         return 0o666 & ~umask
 
 
-@contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place on success."""
+def check_output_folder(path: str | os.PathLike) -> Path:
+    """The folder an output file goes in, refused (one line) if it does not exist."""
     dest = Path(path)
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
         raise ForecastError("output folder does not exist", file=folder)
+    return folder
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place on success."""
+    dest = Path(path)
+    folder = check_output_folder(dest)
     if dest.is_dir():
         raise ForecastError("is a folder: give a file name for the output", file=dest)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)

@@ -24,6 +24,7 @@ def chart_paths(output: str, n: int) -> list[Path]:
 def check_output(output: str, formats) -> str:
     """The output's format from its suffix, and its folder, checked before any work."""
     from ..errors import ForecastError
+    from ..files import check_output_folder
 
     p = Path(output)
     fmt = p.suffix.lower().lstrip(".")
@@ -31,9 +32,7 @@ def check_output(output: str, formats) -> str:
         what = f".{fmt} files" if fmt else "a file without a suffix"
         raise ForecastError(f"cannot write {what}: this command writes {', '.join(formats)} (choose the suffix)",
                             field="--output")
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise ForecastError("output folder does not exist", file=folder)
+    check_output_folder(p)
     return fmt
 
 

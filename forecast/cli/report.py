@@ -18,6 +18,7 @@ REPORT_FORMATS = ("html", "xlsx")
 def _kind(output: str) -> str:
     """``html``, ``xlsx`` or ``folder`` (a path ending in /, an existing folder, or no suffix)."""
     from ..errors import ForecastError
+    from ..files import check_output_folder
 
     p = Path(output)
     if output.endswith(("/", os.sep)) or p.is_dir() or not p.suffix:
@@ -27,9 +28,7 @@ def _kind(output: str) -> str:
     if fmt not in REPORT_FORMATS:
         raise ForecastError(f"cannot write .{raw} files: this command writes html, xlsx, or a folder "
                             "(a path ending in /)", field="--output")
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise ForecastError("output folder does not exist", file=folder)
+    check_output_folder(p)
     return fmt
 
 

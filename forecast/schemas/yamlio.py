@@ -22,14 +22,13 @@ validation errors can name the line of the offending key.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
 from ..errors import ForecastError
+from ..files import read_bytes
 from ..limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 __all__ = ["read_yaml", "Lines", "field_path", "LOADER"]
@@ -103,50 +102,10 @@ def _show_tag(tag: str) -> str:
     return "!!" + tag[len(_Y):] if tag.startswith(_Y) else tag
 
 
-def _describe_mode(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def _size(n: int) -> str:
-    for unit, k in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= k:
-            return f"{n / k:.1f} {unit}"
-    return f"{n} bytes"
-
-
 def _read_bytes(path: Path, error) -> bytes:
     """The file's bytes, after checking from ``stat`` that it is a regular file of
     at most ``MAX_YAML_BYTES`` (a FIFO is never opened)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise error("file not found", file=path) from None
-    except OSError as e:
-        raise error(f"cannot read: {e.strerror or e}", file=path) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise error("is a folder, not a YAML file", file=path)
-    if not stat.S_ISREG(st.st_mode):
-        raise error(f"is {_describe_mode(st.st_mode)}, not a YAML file", file=path)
-    too_big = f"larger than the {_size(MAX_YAML_BYTES)} a YAML file may be (forecast.limits.MAX_YAML_BYTES)"
-    if st.st_size > MAX_YAML_BYTES:
-        raise error(f"is {_size(st.st_size)}, {too_big}", file=path)
-    try:  # non-blocking, and checked again on the open file (it may have been replaced)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as e:
-        raise error(f"cannot read: {e.strerror or e}", file=path) from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise error("is not a regular file, not a YAML file", file=path)
-        raw = f.read(MAX_YAML_BYTES + 1)
-    if len(raw) > MAX_YAML_BYTES:
-        raise error(f"is {too_big}", file=path)
-    return raw
+    return read_bytes(path, limit=MAX_YAML_BYTES, error=error, what="YAML file", limit_name="MAX_YAML_BYTES")
 
 
 def _decode(raw: bytes, path: Path, error) -> str:
