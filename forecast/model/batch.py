@@ -78,10 +78,7 @@ def run(
             raise SpecError("derived measures with draws are not supported yet: run without --draws", field=names["derived"])
         quantiles = None if keep_draws else list(quantiles or DEFAULT_QUANTILES)
     with at(field=names["measures"]):
-        named = [r for r in rate_sets if isinstance(r, str) and "=" in r]
-        if named and len(named) != len(rate_sets):
-            raise SpecError("name every measure (name=rate_set) or none")
-        measures = resolve_measures({k.strip(): v.strip() for k, v in (r.split("=", 1) for r in named)} if named else list(rate_sets))
+        measures = _measures(rate_sets)
     if scenario is not None:
         with at(field=names["scenario"]):
             measures = apply_scenario(measures, scenario)
@@ -91,14 +88,8 @@ def run(
                 raise SpecError("no areas given")
             resolve_areas(population, areas)
     top = int(population.attrs["open_top_age"])
-    fy = [y for y in (years or []) if isinstance(y, str)]
     with at(field=names["years"]):
-        if years is not None and not list(years):
-            raise SpecError("no years given")
-        if fy and len(fy) != len(years):
-            raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26")
-        needed = sorted({s + k for s in map(parse_financial_year, fy) for k in (0, 1)}) if fy else years
-        select_years(population, needed)
+        fy = _check_years(population, years)
     mid_years = None if (years is None or fy) else [int(y) for y in years]
     shown_years = mid_years
     if derived:  # calibration may need years outside those shown: project them all, select after
@@ -134,6 +125,27 @@ def run(
     if fy:
         results = [to_financial_years(r, fy) for r in results]
     return results
+
+
+def _measures(rate_sets) -> dict:
+    """``["cfas_ii_2013", …]`` or ``["young_carers=census2011_unpaid_care", …]`` → {name: rate set}."""
+    named = [r for r in rate_sets if isinstance(r, str) and "=" in r]
+    if named and len(named) != len(rate_sets):
+        raise SpecError("name every measure (name=rate_set) or none")
+    return resolve_measures({k.strip(): v.strip() for k, v in (r.split("=", 1) for r in named)} if named
+                            else list(rate_sets))
+
+
+def _check_years(population, years) -> list[str]:
+    """Years the population covers, all mid-years or all financial years (for which both
+    mid-years are needed); the financial years asked for (``[]`` for mid-years)."""
+    fy = [y for y in (years or []) if isinstance(y, str)]
+    if years is not None and not list(years):
+        raise SpecError("no years given")
+    if fy and len(fy) != len(years):
+        raise SpecError("mix of mid-years and financial years: give all as 2025 or all as 2025/26")
+    select_years(population, sorted({s + k for s in map(parse_financial_year, fy) for k in (0, 1)}) if fy else years)
+    return fy
 
 
 def _calls(measures, bands, ages, ages_of, top) -> list[tuple[dict, list | None, str | None]]:

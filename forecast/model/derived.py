@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..assumptions.derived import Calibration, DerivedMeasures, load_derived
-from ..errors import AssumptionError, ForecastError, SpecError
+from ..errors import AssumptionError, SpecError, at
 from ..periods import year_span
 
 __all__ = ["apply_derived"]
@@ -48,6 +48,57 @@ def _base_value(da: xr.DataArray, cal: Calibration, area: str | None):
     return one.sel(year=needed[0])
 
 
+def _factor(m, base: xr.DataArray):
+    """The measure's factor (one per draw when calibrated against draws) and how it reads."""
+    if m.kind == "calibrate" and m.calibration.against == "modelled":
+        base_value = _base_value(base, m.calibration, m.calibration.area)
+        if (base_value <= 0).any():
+            raise SpecError(f"the modelled base value of '{m.from_}' in {m.calibration.period.label} is 0")
+        return m.calibration.observed / base_value, f"{m.calibration.observed:,.0f} / {float(base_value.mean()):,.1f}"
+    return m.value, m.value_text
+
+
+def _derivation(m, base: xr.DataArray, value, text: str) -> str:
+    """``label = base × factor (how the factor was found); scenario × … from …``."""
+    desc = f"{m.label} = {base.attrs.get('long_name', m.from_)} × {float(np.mean(value)):.4g}"
+    desc += " (mean over draws)" if np.ndim(value) else ""
+    if m.kind == "share":
+        desc += f" (share {text})"
+    elif m.kind == "multiplier":
+        desc += f" (multiplier {text})"
+    else:
+        c = m.calibration
+        where = f" in {c.area}" if c.area else ""
+        if c.against == "observed":
+            desc += (f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / observed base count "
+                     f"{c.base_observed:,.0f})")
+        else:
+            desc += (f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / modelled {m.from_} "
+                     f"{text.split(' / ')[1]} in {c.period.label})")
+    notes = [f"× {s.multiplier:.4g} from {s.start.label}" + (f" ({s.label})" if s.label else "") for s in m.steps]
+    return desc + ("; scenario " + ", ".join(notes) if notes else "")
+
+
+def _attrs(dm, name: str, m, base: xr.DataArray, value, text: str) -> dict:
+    """A derived variable's provenance: label, factor, derivation, citations, step years."""
+    attrs = {
+        "long_name": m.label,
+        "units": "persons",
+        "measure": name,
+        "derived_from": m.from_,
+        "factor": float(np.mean(value)),
+        "derivation": _derivation(m, base, value, text),
+        "citation": "; ".join(x.rstrip(".") for x in [m.source, *(s.source for s in m.steps)] if x),
+        "derived_measures": dm.id,
+    }
+    inherited = json.loads(base.attrs.get("step_years") or "[]")
+    if m.steps or inherited:  # kept (with the base's) so that financial years are stepped as financial years
+        attrs["step_years"] = json.dumps(inherited + [[s.start.start, s.multiplier] for s in m.steps])
+    if "rate_set" in base.attrs:
+        attrs["rate_set"] = base.attrs["rate_set"]
+    return attrs
+
+
 def apply_derived(
     result: xr.Dataset, derived: "DerivedMeasures | str | PathLike", *, only: Sequence[str] | None = None
 ) -> xr.Dataset:
@@ -63,56 +114,13 @@ def apply_derived(
         base = out[m.from_]
         if name in out.data_vars:
             raise AssumptionError(f"derived measure '{name}' has the name of a measure already projected", file=dm.path, field=f"measures.{name}")
-        try:
-            if m.kind == "calibrate" and m.calibration.against == "modelled":
-                base_value = _base_value(base, m.calibration, m.calibration.area)
-                if (base_value <= 0).any():
-                    raise SpecError(f"the modelled base value of '{m.from_}' in {m.calibration.period.label} is 0")
-                value = m.calibration.observed / base_value  # one factor per draw, if there are draws
-                text = f"{m.calibration.observed:,.0f} / {float(base_value.mean()):,.1f}"
-            else:
-                value, text = m.value, m.value_text
-        except ForecastError as e:
-            raise e.located(file=dm.path, field=f"measures.{name}.calibrate") from None
+        with at(file=dm.path, field=f"measures.{name}.calibrate"):
+            value, text = _factor(m, base)
         steps = np.ones(len(years))
-        step_notes = []
         for s in m.steps:
             steps = np.where(years >= s.start.start, steps * s.multiplier, steps)
-            step_notes.append(f"× {s.multiplier:.4g} from {s.start.label}" + (f" ({s.label})" if s.label else ""))
-        f = xr.DataArray(steps, dims="year", coords={"year": years}) * value
-        da = (base * f).rename(name)
-        base_label = base.attrs.get("long_name", m.from_)
-        mean_value = float(np.mean(value))
-        desc = f"{m.label} = {base_label} × {mean_value:.4g}" + (" (mean over draws)" if np.ndim(value) else "")
-        value = mean_value
-        if m.kind == "share":
-            desc += f" (share {text})"
-        elif m.kind == "multiplier":
-            desc += f" (multiplier {text})"
-        else:
-            c = m.calibration
-            where = f" in {c.area}" if c.area else ""
-            if c.against == "observed":
-                desc += f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / observed base count {c.base_observed:,.0f})"
-            else:
-                desc += f" (calibrated: {c.observed:,.0f} observed{where} in {c.period.label} / modelled {m.from_} {text.split(' / ')[1]} in {c.period.label})"
-        if step_notes:
-            desc += "; scenario " + ", ".join(step_notes)
-        da.attrs = {
-            "long_name": m.label,
-            "units": "persons",
-            "measure": name,
-            "derived_from": m.from_,
-            "factor": float(value),
-            "derivation": desc,
-            "citation": "; ".join(x.rstrip(".") for x in [m.source, *(s.source for s in m.steps)] if x),
-            "derived_measures": dm.id,
-        }
-        inherited = json.loads(base.attrs.get("step_years") or "[]")
-        if m.steps or inherited:  # kept (with the base's) so that financial years are stepped as financial years
-            da.attrs["step_years"] = json.dumps(inherited + [[s.start.start, s.multiplier] for s in m.steps])
-        if "rate_set" in base.attrs:
-            da.attrs["rate_set"] = base.attrs["rate_set"]
+        da = (base * (xr.DataArray(steps, dims="year", coords={"year": years}) * value)).rename(name)
+        da.attrs = _attrs(dm, name, m, base, value, text)
         out[name] = da
     out.attrs = dict(result.attrs)
     out.attrs["derived_measures"] = f"{dm.id} (sha256={dm.sha256})"

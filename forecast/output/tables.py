@@ -170,15 +170,7 @@ def table(
     rows = rows or ("age_band" if any(result[n].sizes.get("age_band", 1) > 1 for n in names) else "area")
     layout = Layout(rows=rows, by=by, totals=totals, comparators=comparators)
     periods = list(years)
-    if not periods:
-        raise SpecError("no years given")
-    if change is not None:
-        if len(change) != 2:
-            raise SpecError("change needs two years: (from, to)")
-        shown = {_label(q) for q in periods}
-        for p in change:
-            if _label(p) not in shown:
-                raise SpecError(f"the change year {_label(p)} is not one of the table's years ({', '.join(sorted(shown))})")
+    _check_periods(periods, change)
     sel = period_values(result[names].sel(area=codes + comparators), periods)
     shown = [_label(p) for p in periods]
     change_col = f"Change {_label(change[0])} to {_label(change[1])}" if change is not None else None
@@ -192,15 +184,8 @@ def table(
         if n in den:
             these += [_per_100(b, d) for b, d in zip(these, blocks(den[n], label, codes, area_names, layout))]
         for b in these:
-            cols = [b.values.sel(period=p).expand_dims(column=[p]) for p in shown]
-            if change_col:
-                v0, v1 = b.values.sel(period=_label(change[0])), b.values.sel(period=_label(change[1]))
-                cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
-            cols = [c.drop_vars("period", errors="ignore") for c in cols]
-            for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b.rows, level)):
-                if df is not None:
-                    df.index = pd.MultiIndex.from_product([[b.label], df.index], names=["measure", "area"])
-                    frames[key].append(df)
+            for key, df in _block_frames(b, shown, change, change_col, level).items():
+                frames[key].append(df)
             row_codes += b.codes
             row_measures += [n] * len(b.rows)
             rate_rows += [b.label.endswith(PER_100)] * len(b.rows)
@@ -221,6 +206,38 @@ def table(
                  percent_columns=[change_col] if change_col else [], area_codes=row_codes, measures=row_measures,
                  low=low, high=high, interval_level=level if low is not None else None,
                  rate_rows=rate_rows if any(rate_rows) else [])
+
+
+def _check_periods(periods: list, change) -> None:
+    """Some years; a change between two different years of them."""
+    if not periods:
+        raise SpecError("no years given")
+    if change is None:
+        return
+    if len(change) != 2:
+        raise SpecError("change needs two years: (from, to)")
+    shown = {_label(q) for q in periods}
+    for p in change:
+        if _label(p) not in shown:
+            raise SpecError(f"the change year {_label(p)} is not one of the table's years ({', '.join(sorted(shown))})")
+    if _label(change[0]) == _label(change[1]):
+        raise SpecError(f"the change is between two different years, not {_label(change[0])} and itself")
+
+
+def _block_frames(b, shown: list[str], change, change_col: str | None, level: float) -> dict[str, pd.DataFrame]:
+    """One block's rows: the values (``""``) and, with draws, the interval (``low``, ``high``),
+    a column per period and the % change, indexed by (block label, row)."""
+    cols = [b.values.sel(period=p).expand_dims(column=[p]) for p in shown]
+    if change_col:
+        v0, v1 = b.values.sel(period=_label(change[0])), b.values.sel(period=_label(change[1]))
+        cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
+    cols = [c.drop_vars("period", errors="ignore") for c in cols]
+    out = {}
+    for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b.rows, level)):
+        if df is not None:
+            df.index = pd.MultiIndex.from_product([[b.label], df.index], names=["measure", "area"])
+            out[key] = df
+    return out
 
 
 def _per_100(num, den):
