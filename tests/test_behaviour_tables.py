@@ -112,7 +112,8 @@ def test_shipped_total_over_two_of_ten_areas(ons_long):
     (800, 802, 0.25, "+0.3%"),
     (300, 301, 100 / 300, "+0.3%"),  # 0.333…
     (300, 302, 200 / 300, "+0.7%"),  # 0.666…
-    (1000, 1000.4, 0.04, "+0.0%"),
+    (1000, 1000.4, 0.04, "0.0%"),     # rounds to nothing: no sign
+    (1000, 999.6, -0.04, "0.0%"),     # never "-0.0%"
     (7, 6, -100 / 7, "-14.3%"),       # −14.2857…
 ])
 def test_percentage_changes_are_shown_to_one_decimal_half_away_from_zero(v0, v1, pct, text):

@@ -106,7 +106,7 @@ class Table:
     def _fmt_change(v: float) -> str:
         if np.isnan(v):
             return "n/a"
-        return f"{v:+.1f}%"
+        return "0.0%" if round(v, 1) == 0 else f"{v:+.1f}%"  # never "-0.0%"
 
     def _fmt(self, col: str, v: float, to: float | None = None) -> str:
         if col in self.share_columns:
@@ -126,7 +126,8 @@ class Table:
                 text = self._fmt(c, row[c], to)
                 if low is not None and not np.isnan(row[c]) and low.iloc[i][c] != high.iloc[i][c]:
                     # no interval where the rates have no published uncertainty (low = high)
-                    text += f" ({self._fmt(c, low.iloc[i][c], to).lstrip('+')}–{self._fmt(c, high.iloc[i][c], to).lstrip('+')})"
+                    lo, hi = (self._fmt(c, x.iloc[i][c], to).lstrip("+") for x in (low, high))
+                    text += f" ({lo}{' to ' if lo.startswith('-') or hi.startswith('-') else '–'}{hi})"
                 cells.append(text)
             yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
 

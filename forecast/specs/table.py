@@ -192,7 +192,9 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
                 res = project_measures(spec, measures, population, scenario=scenario, uncertainty=uncertainty,
                                        areas=codes + comparators, keep=keep)
             results[label if not sub else sub] = derive(spec, measures, res)
-    denominators = _denominators(spec, pop, measures, codes + comparators) if comparators else {}
+    # per-100 rows (one column set only) divide by the population the counts were projected
+    # on: the variant's, when the spec names one
+    denominators = _denominators(spec, one, measures, codes + comparators) if comparators else {}
     return Computed(spec, results, pop, measures, codes, comparators, denominators)
 
 
