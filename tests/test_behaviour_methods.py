@@ -267,6 +267,7 @@ def test_a_band_ending_at_or_beyond_the_open_top_age_is_an_error(tiny_pop, kw):
 
 
 @pytest.mark.integration
+@pytest.mark.filterwarnings("ignore:the bands")  # 65-84 and 90-94 leave 85-89 out: said, before the error
 @pytest.mark.parametrize("band", ["85-90", "90-94", "95+"])
 def test_bands_that_cut_the_90_plus_group_are_errors_on_ons_data(band):
     with pytest.raises(SpecError, match=f"age band {re.escape(band)} (cannot be formed|starts above)"):
@@ -336,3 +337,22 @@ def test_dementia_uk_bands_without_a_rule_fail_on_ons_single_ages():
         forecast.project(None, rs, areas=LEICESTER, years=[2030])
     with pytest.raises(ForecastError, match="open top age group 90\\+"):
         forecast.project(None, rs, ages="65+", areas=LEICESTER, years=[2030])
+
+
+@pytest.mark.integration
+def test_bands_with_a_gap_are_said_and_their_rows_are_the_bands_asked_for():
+    """65-74 and 80+ leave 75-79 out: the run says so once, and writes exactly the two bands."""
+    r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "--bands", "65-74,80+")
+    assert r.returncode == 0
+    assert r.stderr == "forecast: warning: the bands 65-74, 80+ leave out ages 75-79: no row or total counts them\n"
+    df = pd.read_csv(io.StringIO(r.stdout))
+    assert sorted(set(df["age_band"])) == ["65-74", "80+"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("ages", ["65", "dementia=65"])
+def test_a_bare_age_is_not_taken_for_one_year_of_age(ages):
+    r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "-y", "2030", "--ages", ages)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("forecast: error: --ages: '65' is one year of age: write 65+ for 65 and over, "
+                        "or 65-65 for that age alone\n")

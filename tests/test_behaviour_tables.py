@@ -269,3 +269,42 @@ def test_spec_years_to_an_april_end_and_financial_year_values(tmp_path, ons_long
     assert list(t.values.columns) == ["2025/26", "2026/27", "2027/28"]
     d = ons_long[(ons_long.area_code == RUTLAND) & (ons_long.age >= 65)].groupby("year").population.sum()
     assert t.values.loc[t.values.index[0], "2027/28"] == pytest.approx(0.15 * (0.75 * d[2027] + 0.25 * d[2028]), rel=1e-12)
+
+
+# ---------------------------------------------------------------------------- side by side with draws
+
+@pytest.mark.integration
+def test_side_by_side_with_draws_shows_medians_intervals_and_draw_by_draw_differences():
+    """Two scenarios from the same draws: each cell is the median and 95% interval of that
+    scenario's draws, and the difference column summarises the per-draw percentage
+    differences (numpy on the draws, in the test)."""
+    kw = dict(draws=400, seed=3, areas=[LEICESTER], years=[2035])
+    a = forecast.simulate(None, "cfas_ii_2013", **kw)
+    b = forecast.simulate(None, "cfas_ii_2013", scenario="ahmadi_abhari_2017_prevalence", **kw)
+    t = forecast.compare({"constant": a, "trend": b}, years=[2035], round_to=1, totals=False)
+    cells = [x["dementia"].sel(area=LEICESTER, year=2035) for x in (a, b)]
+    da, db = (c.sum([d for d in c.dims if d != "draw"]).values for c in cells)  # per draw, all ages and sexes
+    assert da.shape == (400,)
+    row = t.values.index[0]
+    assert t.values.loc[row, "2035 constant"] == pytest.approx(np.median(da), rel=1e-12)
+    assert t.low.loc[row, "2035 trend"] == pytest.approx(np.quantile(db, 0.025), rel=1e-12)
+    assert t.high.loc[row, "2035 trend"] == pytest.approx(np.quantile(db, 0.975), rel=1e-12)
+    pct = 100 * (db - da) / da
+    assert t.values.loc[row, "2035 difference"] == pytest.approx(np.median(pct), rel=1e-9)
+    assert t.low.loc[row, "2035 difference"] == pytest.approx(np.quantile(pct, 0.025), rel=1e-9)
+    assert any(n.startswith("Uncertainty: each cell is the median of 400 draws") for n in t.notes)
+
+
+@pytest.mark.integration
+def test_per_100_rows_under_a_variant_divide_by_the_variant_population():
+    """Depression is 15% of people 65+: its per-100 rows read 15.0 under any population variant."""
+    from conftest import forecast_cli, EXAMPLES_DIR
+
+    r = forecast_cli("table", EXAMPLES_DIR / "llr_table1.yaml", "--compare-with", "england", "--variant",
+                     "high_migration")
+    assert r.returncode == 0, r.stderr
+    block = r.stdout.split("**Depression per 100 people in the age group**", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[2:6] for line in block.strip().splitlines()[1:] if line.startswith("|")]
+    assert len(rows) == 5  # three areas, the total and England
+    assert {c.strip(" *") for row in rows for c in row} == {"15.0"}
+    assert "England's row: ONS 2022-based national population projections for England, principal projection" in r.stdout

@@ -468,7 +468,8 @@ def test_key_order_does_not_matter(tmp_path_factory, order):
 
 def test_wrong_kind_and_no_schema(tmp_path):
     e = error_of(write(tmp_path, "my_rates.yaml", RATES.replace("forecast.rate-set/1", "forecast.table/1")), "rate-set")
-    assert (e.line, e.field, e.message) == (1, "schema", "this is a report spec ('schema: forecast.table/1'), not a rate set")
+    assert (e.line, e.field, e.message) == (1, "schema", "this is a report spec ('schema: forecast.table/1'), not a rate set: use it with "
+                                             "'forecast table', 'forecast chart' or 'forecast report'")
     e = error_of(write(tmp_path, "x.yaml", "- a\n- b\n"), "scenario")
     assert e.message == "not a scenario: expected a mapping with 'schema: forecast.scenario/1', found a list ['a', 'b']"
 

@@ -49,7 +49,7 @@ class Trend:
             for until, ch in segs:
                 parts.append(f"{ch:+.2%} a year {start}-{until}")
                 start = until
-            return cls(int(m.from_year), segs, src, ", ".join(parts) + f", held after {segs[-1][0]}")
+            return cls(int(m.from_year), segs, src, ", then ".join(parts) + f", held at the {segs[-1][0]} level after")
         if m.total_change is not None:
             desc = f"{m.total_change:+.0%} over {m.over_years:g} years = {m.annual:+.2%} a year"
         else:
@@ -69,11 +69,21 @@ class Trend:
         return out
 
     def formula(self) -> str:
+        """``rate × (1 − 0.0117)^(year − 2022)``, or each segment's change and years."""
         if len(self.segments) == 1:
             ch = self.segments[0][1]
-            return f"rate × (1 + {ch:.4g})^(year − {self.from_year})"
+            return f"rate × (1 {'−' if ch < 0 else '+'} {abs(ch):.4g})^(year − {self.from_year})"
         parts, start = [], self.from_year
         for until, ch in self.segments:
             parts.append(f"{ch:+.2%} a year {start}-{until}" if until else f"{ch:+.2%} a year from {start}")
             start = until
         return "; ".join(parts) + " (held after the last year)"
+
+    def sentence(self) -> str:
+        """One plain sentence for notes: ``age-specific rates change −1.17% a year from 2022
+        (rate × (1 − 0.0117)^(year − 2022))``, or, piecewise, each segment's change and years
+        and the year after which rates are held."""
+        if len(self.segments) > 1:
+            return f"age-specific rates change {self.description}" if self.description else self.formula()
+        what = self.description or f"{self.annual_change:+.2%} a year"
+        return f"age-specific rates change {what} from {self.from_year} ({self.formula()})"

@@ -169,5 +169,5 @@ def open_computed(spec: str, *, area=None, year=None, compare_with=(), variant=N
 
         c = compute_for_charts(loaded, draws=draws, seed=seed)
     else:
-        c = compute(loaded, draws=draws, seed=seed, by=by)
+        c = compute(loaded, draws=draws, seed=seed, by=by, table_only=True)
     return with_population(c) if profile else c

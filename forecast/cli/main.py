@@ -34,12 +34,22 @@ def fail(message: str) -> None:
 _warned: set[str] = set()
 
 
+_pending: list[str] = []
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Library warnings (e.g. the all-age ethnic shares caveat): one plain line, once."""
+    """Library warnings (e.g. the all-age ethnic shares caveat): one plain line, once, shown
+    when the command succeeds (a failing command writes its one error line only)."""
     text = " ".join(str(message).split())
     if text not in _warned:
         _warned.add(text)
+        _pending.append(text)
+
+
+def _flush_warnings() -> None:
+    for text in _pending:
         click.echo(f"forecast: warning: {text}", err=True)
+    _pending.clear()
 
 
 class Group(click.Group):
@@ -47,10 +57,13 @@ class Group(click.Group):
 
     def invoke(self, ctx):
         _warned.clear()
+        _pending.clear()
         warnings.showwarning = _show_warning
         warnings.filterwarnings("always", category=ForecastWarning)  # our caveats are output, not noise
         try:
-            return super().invoke(ctx)
+            out = super().invoke(ctx)
+            _flush_warnings()
+            return out
         except ForecastError as e:
             fail(str(e))
         except BrokenPipeError:  # the reader went away (| head): stop quietly

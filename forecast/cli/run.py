@@ -38,6 +38,11 @@ def _ages(values) -> str | dict | None:
 
     if not values:
         return None
+    for v in values:
+        age = v.split("=", 1)[-1].strip()
+        if age.isdigit():  # '65' alone would be the people aged exactly 65
+            raise ForecastError(f"{age!r} is one year of age: write {age}+ for {age} and over, or {age}-{age} for "
+                                "that age alone", field="--ages")
     named = [v for v in values if "=" in v]
     if not named:
         if len(values) > 1:
@@ -195,7 +200,8 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
     if draws is not None and (scheduler or workers):
         from ..model.scale import chunk_by_area
 
-        pop = chunk_by_area(pop, chunk_areas)
+        with at(field="--workers" if workers else "--scheduler"):
+            pop = chunk_by_area(pop, chunk_areas)
     if estimate:
         _print_estimate(pop, split(measures), draws or 1, split(bands) or None, age_spec, qs, split(areas), year_list)
         return

@@ -5,6 +5,7 @@ the output bands, the relative risks — checked before any work — and the pro
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Mapping, Sequence
 
 import xarray as xr
@@ -12,7 +13,7 @@ import xarray as xr
 from .._version import __version__
 from ..ages import AgeBand, parse_band, parse_bands
 from ..assumptions import RateSet, RelativeRisks, apply_scenario, get_rate_set, get_relative_risks
-from ..errors import SpecError
+from ..errors import ForecastWarning, SpecError
 from ..population import PROVENANCE_KEYS, default_population, select_areas, select_years, validate_cube
 
 __all__ = ["resolve_measures", "prepare", "output_bands", "resolve_relative_risks", "variable_attrs", "dataset_attrs"]
@@ -67,7 +68,18 @@ def output_bands(ages, bands) -> list[AgeBand] | None:
     for b in out if restrict is not None else ():
         if not b.within(restrict):
             raise SpecError(f"band {b.label} lies outside the requested ages {restrict.label}")
+    _warn_gaps(out)
     return out
+
+
+def _warn_gaps(bands: list[AgeBand]) -> None:
+    """Bands that leave ages out between them (65-74, 80+) are allowed, but said."""
+    ordered = sorted(bands, key=lambda b: b.lo)
+    gaps = [f"{a.hi + 1}-{b.lo - 1}" if b.lo - 1 > a.hi + 1 else f"{a.hi + 1}"
+            for a, b in zip(ordered, ordered[1:]) if a.hi is not None and b.lo > a.hi + 1]
+    if gaps:
+        warnings.warn(ForecastWarning(f"the bands {', '.join(b.label for b in bands)} leave out ages "
+                                      f"{', '.join(gaps)}: no row or total counts them"), stacklevel=3)
 
 
 def resolve_relative_risks(measures: Mapping[str, RateSet], given, split: bool) -> dict[str, RelativeRisks]:
@@ -135,8 +147,7 @@ def variable_attrs(rs: RateSet, top: int, cover: AgeBand, ages: AgeBand | None =
         attrs["open_top_note"] = note
     if rs.trend is not None:
         t = rs.trend
-        attrs["trend"] = (f"age-specific rates change {t.description or f'{t.annual_change:+.2%} a year'} from "
-                          f"{t.from_year} ({t.formula()})" + (f" — {t.source}" if t.source else ""))
+        attrs["trend"] = t.sentence() + (f" — {t.source}" if t.source else "")
     return attrs
 
 

@@ -179,12 +179,22 @@ def _check_kept(pop, jobs: list[Job], draws) -> None:
                    for j in jobs), draws)
 
 
+class DrawLimitError(SpecError):
+    """More draws asked to be kept than :data:`forecast.limits.MAX_DRAW_VALUES` allows;
+    ``draws``, ``cells`` and ``limit`` (set where it is raised) say how many, so that a
+    caller can say what to do."""
+
+    draws = cells = limit = 0
+
+
 def check_kept(cells: int, draws: int) -> None:
     """Refuse keeping ``draws`` draws of ``cells`` output cells over MAX_DRAW_VALUES."""
     if cells * draws > MAX_DRAW_VALUES:
-        raise SpecError(f"{draws:,} draws kept of {cells:,} cells is {cells * draws:,} values, over the limit of "
-                        f"{MAX_DRAW_VALUES:,} (forecast.limits): summarise the draws (quantiles), or ask for fewer "
-                        "draws, dimensions, measures, areas or years", field="draws")
+        e = DrawLimitError(f"{draws:,} draws kept of {cells:,} cells is {cells * draws:,} values, over the limit of "
+                           f"{MAX_DRAW_VALUES:,} (forecast.limits): summarise the draws (quantiles), or ask for fewer "
+                           "draws, dimensions, measures, areas or years", field="draws")
+        e.draws, e.cells, e.limit = draws, cells, MAX_DRAW_VALUES
+        raise e
 
 
 def _contract(pop, plan: Plan, job: Job, threads, progress) -> np.ndarray:

@@ -10,7 +10,7 @@ draws × scenarios — the same calls run on dask:
   or starts a ``LocalCluster`` (``workers=N``); blockwise work then runs there.  An
   unreachable scheduler fails fast, naming its address.
 
-Needs the ``scale`` extra: ``pip install "forecast[scale]"`` (dask and distributed).
+Needs the ``scale`` extra: ``pip install "care-demand-forecast[scale]"`` (dask and distributed).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _need_dask(what: str):
         import dask  # noqa: F401
         import dask.array  # noqa: F401
     except ImportError:
-        raise ForecastError(f"{what} needs dask: pip install \"forecast[scale]\"") from None
+        raise ForecastError(f"{what} needs dask: pip install \"care-demand-forecast[scale]\"") from None
 
 
 def chunk_by_area(population: xr.DataArray, areas_per_chunk: int = 50) -> xr.DataArray:
@@ -55,7 +55,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, *, tim
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ForecastError('dask.distributed is not installed: pip install "forecast[scale]"') from None
+        raise ForecastError('dask.distributed is not installed: pip install "care-demand-forecast[scale]"') from None
     if workers is not None:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers <= 0:
             raise SpecError(f"the number of workers must be a positive whole number, not {workers!r}", field="--workers")

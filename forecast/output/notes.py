@@ -38,7 +38,7 @@ def population_notes(result: xr.Dataset, areas: Sequence[str] | None = None) -> 
     pop = a.get("population_title") or a.get("population_source", "population as given")
     parts = [pop] + [a[k] for k in ("population_publisher", "population_licence") if a.get(k)]
     notes = ["Population: " + "; ".join(parts) + "."]
-    for key in ("population_extended", "population_variant"):
+    for key in ("population_extended", "population_variant", "population_comparator"):
         if a.get(key):
             notes.append(a[key][0].upper() + a[key][1:].rstrip(".") + ".")
     groups = json.loads(a.get("area_groups") or "{}")

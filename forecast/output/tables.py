@@ -268,6 +268,7 @@ def compare(
     round_to: float = 1,
     title: str | None = None,
     notes: Sequence[str] = (),
+    level: float = 0.95,
 ) -> Table:
     """Side by side: the same measures and areas from several results, per year.
 
@@ -275,7 +276,9 @@ def compare(
     for the ethnic adjustment, or one entry per rate set).  Columns are
     ``"<year> <label>"`` for each year and label; with two results and
     ``difference=True`` a ``"<year> difference"`` column gives ``100 × (second −
-    first) / first``.  Every result must have the measures asked for.
+    first) / first``.  Every result must have the measures asked for.  With draws (the
+    results of :func:`forecast.simulate` with the same seed) cells show the median and the
+    ``level`` interval, and each difference is worked out draw by draw.
     """
     if len(results) < 2:
         raise SpecError("compare() needs at least two results")
@@ -290,33 +293,36 @@ def compare(
     block_labels = _block_labels(first, names, labels)
     sels = {k: period_values(results[k][names].sel(area=codes), periods) for k in keys}
 
-    out_blocks, row_codes, row_measures, pct_cols = [], [], [], []
+    frames, row_codes, row_measures, pct_cols = {"": [], "low": [], "high": []}, [], [], []
+    two = difference and len(keys) == 2
     for n, label in zip(names, block_labels):
-        frames = {}
-        for k in keys:
-            (b,) = blocks(sels[k][n], label, codes, area_names, Layout(totals=totals))
-            arr = b.values.median("draw") if "draw" in b.values.dims else b.values
-            df_k = arr.transpose("row", "period").to_pandas()
-            df_k.index, df_k.columns = b.rows, [str(c) for c in arr["period"].values]
-            frames[k] = (df_k, b.codes)
-        df = pd.DataFrame(index=frames[keys[0]][0].index)
+        bs = {k: blocks(sels[k][n], label, codes, area_names, Layout(totals=totals))[0] for k in keys}
+        cols = []
         for p in shown:
-            for k in keys:
-                df[f"{p} {k}"] = frames[k][0][p]
-            if difference and len(keys) == 2:
-                col = f"{p} difference"
-                df[col] = _pct(df[f"{p} {keys[1]}"], df[f"{p} {keys[0]}"])
-                pct_cols.append(col)
-        row_codes += frames[keys[0]][1]
-        row_measures += [n] * len(df)
-        df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
-        out_blocks.append(df)
-    values = pd.concat(out_blocks)
+            v = {k: bs[k].values.sel(period=p).drop_vars("period", errors="ignore") for k in keys}
+            cols += [v[k].expand_dims(column=[f"{p} {k}"]) for k in keys]
+            if two:  # draw by draw (the results share their draws), then summarised
+                v0, v1 = v[keys[0]], v[keys[1]]
+                cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[f"{p} difference"]))
+                pct_cols.append(f"{p} difference")
+        b0 = bs[keys[0]]
+        for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b0.rows, level)):
+            if df is not None:
+                df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
+                frames[key].append(df)
+        row_codes += b0.codes
+        row_measures += [n] * len(b0.rows)
+    values = pd.concat(frames[""])
     values.columns.name = None
+    low = pd.concat(frames["low"]) if frames["low"] else None
+    high = pd.concat(frames["high"]) if frames["high"] else None
     title = title or f"{' and '.join(block_labels)}: {' vs '.join(keys)}, {shown[0]}" + (f" to {shown[-1]}" if len(shown) > 1 else "")
     all_notes = list(notes)
-    if difference and len(keys) == 2:
-        all_notes.append(f"Difference: 100 × ({keys[1]} − {keys[0]}) / {keys[0]}.")
+    if low is not None:
+        all_notes.append(uncertainty_note(first, level))
+    if two:
+        all_notes.append(f"Difference: 100 × ({keys[1]} − {keys[0]}) / {keys[0]}"
+                         + (", worked out draw by draw (both use the same draws of the rates)." if low is not None else "."))
     seen: set[str] = set()
     for k in keys:
         for n in population_notes(results[k], codes) + measure_notes(results[k], names, labels=dict(zip(names, block_labels))):
@@ -325,7 +331,8 @@ def compare(
                 seen.add(n)
     all_notes += footer_notes(first, round_to=round_to, financial=any(is_financial(p) for p in periods))
     return Table(values=values, title=title, notes=all_notes, round_to=round_to,
-                 percent_columns=list(dict.fromkeys(pct_cols)), area_codes=row_codes, measures=row_measures)
+                 percent_columns=list(dict.fromkeys(pct_cols)), area_codes=row_codes, measures=row_measures,
+                 low=low, high=high, interval_level=level if low is not None else None)
 
 
 def _default_title(result, names, codes, periods, labels) -> str:

@@ -29,6 +29,7 @@ SEXES = ("male", "female")
 
 #: Provenance keys kept in ``attrs`` through every step.
 PROVENANCE_KEYS = ("title", "publisher", "licence", "source", "sha256", "notes", "area_groups", "variant", "extended",
+                   "comparator",
                    "geography", "vintage", "boundaries", "dataset", "file", "downloaded")
 
 

@@ -9,12 +9,12 @@
   ages ``105 - 109`` and ``110 and over`` are summed into one open group 105+.
 
 Both go through the same checks as the CSV readers (:func:`forecast.population.readers._common.build_cube`),
-and their errors name the workbook, sheet, spreadsheet row and column.
+and their errors name the workbook, sheet, spreadsheet row and column (the cells are read by
+:mod:`forecast.population.workbooks`).
 """
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from os import PathLike
@@ -27,7 +27,8 @@ from ..ages import parse_band
 from ..errors import ForecastError, InputError
 from ..files import check_regular_file, read_bytes, sha256_bytes
 from ..limits import MAX_DECOMPRESSED_BYTES
-from .readers._common import Records, build_cube, parse_sex
+from .readers._common import Records, build_cube, parse_sex  # noqa: F401  (parse_sex: importable from here)
+from .workbooks import _data_rows, _labels, _num, _numbers, _sexes, _sheet_rows, _workbook  # noqa: F401
 
 __all__ = ["read_myeb1_workbook", "read_npp_zip", "npp_variants", "NPP_MEMBER"]
 
@@ -48,67 +49,7 @@ def npp_variants(path: PathArg) -> list[str]:
     return sorted({m[1].casefold() for n in names if not n.startswith("__MACOSX") and (m := NPP_MEMBER.search(n))})
 
 
-# ---------------------------------------------------------------------------- workbooks
-
-def _workbook(data: bytes, name: str):
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError(f"not an Excel workbook ({type(e).__name__})", file=name) from None
-
-
-def _sheet_rows(wb, sheet: str, name: str) -> list[tuple]:
-    if sheet not in wb.sheetnames:
-        raise InputError(f"the workbook has no sheet {sheet!r} (it has {', '.join(wb.sheetnames)})", file=name)
-    return [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
-
-
-def _numbers(block: list[tuple], columns: list[int], header: list[str], lines: np.ndarray, name: str) -> np.ndarray:
-    """Cells of ``columns`` → floats; the first cell that is not a number ≥ 0 is an error."""
-    out = np.empty((len(block), len(columns)))
-    for j, c in enumerate(columns):
-        col = [r[c] if c < len(r) else None for r in block]
-        try:
-            vals = np.array(col, dtype=float)
-        except (TypeError, ValueError):
-            vals = np.array([_num(v) for v in col])
-        bad = ~np.isfinite(vals)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{col[i]!r} is not a number", file=name, field=header[c], line=int(lines[i]))
-        neg = vals < 0
-        if neg.any():
-            i = int(np.flatnonzero(neg)[0])
-            raise InputError(f"negative population {col[i]}", file=name, field=header[c], line=int(lines[i]))
-        out[:, j] = vals
-    return out
-
-
-def _num(v) -> float:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return float(v)
-    try:
-        return float(str(v).strip().replace(",", ""))
-    except ValueError:
-        return float("nan")
-
-
-def _labels(values: list, parse, *, what: str, name: str, field: str, lines: np.ndarray):
-    """Parse each distinct label once; the first unreadable one is an error."""
-    uniq = {}
-    codes = np.empty(len(values), dtype=np.int64)
-    for i, v in enumerate(values):
-        k = uniq.setdefault(v, len(uniq))
-        codes[i] = k
-    parsed = [parse(v) for v in uniq]
-    bad = [k for k, p in enumerate(parsed) if p is None]
-    if bad:
-        i = int(np.flatnonzero(np.isin(codes, bad))[0])
-        raise InputError(f"cannot read {what} {values[i]!r}", file=name, field=field, line=int(lines[i]))
-    return codes, parsed
-
+# ---------------------------------------------------------------------------- MYEB1
 
 def read_myeb1_workbook(path: PathArg, *, sheet: str = "MYEB1") -> xr.DataArray:
     """ONS mid-year estimates, detailed time series workbook (sheet MYEB1) → cube.
@@ -119,6 +60,18 @@ def read_myeb1_workbook(path: PathArg, *, sheet: str = "MYEB1") -> xr.DataArray:
     data = read_bytes(path)
     name = f"{path}:{sheet}"
     rows = _sheet_rows(_workbook(data, str(path)), sheet, str(path))
+    head, header, columns, years = _myeb1_header(rows, name)
+    block, lines = _data_rows(rows, head + 1)
+    if not block:
+        raise InputError("no data rows", file=name)
+    rec = _myeb1_records(block, lines, header, columns, years, name)
+    return build_cube(rec, attrs={"source_format": "ONS MYEB1 workbook", "source": name,
+                                  "sha256": f"{path.name}={sha256_bytes(data)}"}, age_field=header[columns[3]])
+
+
+def _myeb1_header(rows: list[tuple], name: str):
+    """The header row's index, its cells, the columns (code, name, sex, age) and the year
+    columns ``[(column, year)]``."""
     head = next((i for i, r in enumerate(rows[:20])
                  if any(isinstance(c, str) and c.strip().casefold().startswith("ladcode") for c in r)), None)
     if head is None:
@@ -139,44 +92,60 @@ def read_myeb1_workbook(path: PathArg, *, sheet: str = "MYEB1") -> xr.DataArray:
     years = [(j, int(m[1])) for j, h in enumerate(low) if (m := re.fullmatch(r"population_(\d{4})", h))]
     if not years:
         raise InputError("no population_YYYY columns", file=name, line=head + 1)
-    block = [r for r in rows[head + 1:] if any(c is not None and str(c).strip() != "" for c in r)]
-    lines = np.array([head + 2 + i for i, r in enumerate(rows[head + 1:])
-                      if any(c is not None and str(c).strip() != "" for c in r)], dtype=np.int64)
-    if not block:
-        raise InputError("no data rows", file=name)
+    return head, header, (c_code, c_name, c_sex, c_age), years
 
+
+def _myeb1_age(v) -> int | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return int(f) if f == int(f) and f >= 0 else None
+
+
+def _myeb1_records(block: list[tuple], lines: np.ndarray, header: list[str], columns: tuple[int, int, int, int],
+                   years: list[tuple[int, int]], name: str) -> Records:
+    c_code, c_name, c_sex, c_age = columns
     codes = [str(r[c_code]).strip() if r[c_code] is not None else "" for r in block]
     empty = [i for i, c in enumerate(codes) if c == ""]
     if empty:
         raise InputError(f"empty {header[c_code]}", file=name, field=header[c_code], line=int(lines[empty[0]]))
     names = [str(r[c_name]).strip() if r[c_name] is not None else "" for r in block]
-    sex_codes, sex_p = _labels([r[c_sex] for r in block], lambda v: parse_sex(str(v).strip().removesuffix(".0")),
-                               what="sex (expected m/f or 1/2)", name=name, field=header[c_sex], lines=lines)
-    sex_map = {"male": 0, "female": 1, "persons": 2}
-    sex = np.array([sex_map[s] for s in sex_p], dtype=np.int8)[sex_codes]
-
-    def age_of(v):
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return None
-        return int(f) if f == int(f) and f >= 0 else None
-
-    age_codes, age_p = _labels([r[c_age] for r in block], age_of, what="age (expected a whole number 0-90)",
+    sex = _sexes(block, c_sex, what="sex (expected m/f or 1/2)", name=name, field=header[c_sex], lines=lines)
+    age_codes, age_p = _labels([r[c_age] for r in block], _myeb1_age, what="age (expected a whole number 0-90)",
                                name=name, field=header[c_age], lines=lines)
     age = np.array(age_p, dtype=np.int64)[age_codes]
     values = _numbers(block, [j for j, _ in years], header, lines, name)
     top = int(age.max())
-    rec = Records.wide(file=name, codes=codes, names=names, sex=sex, age=age, open_=age == top,
-                       total=np.zeros(len(age), dtype=bool), line=lines, years=[y for _, y in years], values=values)
-    return build_cube(rec, attrs={"source_format": "ONS MYEB1 workbook", "source": name,
-                                  "sha256": f"{path.name}={sha256_bytes(data)}"}, age_field=header[c_age])
+    return Records.wide(file=name, codes=codes, names=names, sex=sex, age=age, open_=age == top,
+                        total=np.zeros(len(age), dtype=bool), line=lines, years=[y for _, y in years], values=values)
 
+
+# ---------------------------------------------------------------------------- NPP
 
 def read_npp_zip(path: PathArg, variant: str = "ppp") -> xr.DataArray:
     """One projection of an ONS NPP zip (``en_<variant>_machine_readable.xlsx``, sheet
     Population) → cube with the one area England (E92000001), ages 0..104 and 105+."""
     path = Path(path)
+    member, data = _npp_member(path, variant)
+    name = f"{path}:{member}:Population"
+    rows = _sheet_rows(_workbook(data, f"{path}:{member}"), "Population", f"{path}:{member}")
+    header, years = _npp_header(rows, name)
+    block, lines = _data_rows(rows, 1)
+    sex = _sexes(block, 0, what="Sex", name=name, field="Sex", lines=lines)
+    age_codes, age_p = _labels([r[1] for r in block], _npp_age, what="Age", name=name, field="Age", lines=lines)
+    lo = np.array([p[0] for p in age_p], dtype=np.int64)[age_codes]
+    hi = np.array([-1 if p[1] is None else p[1] for p in age_p], dtype=np.int64)[age_codes]
+    values = _numbers(block, [j for j, _ in years], header, lines, name)
+    rec, top = _npp_records(block, lines, sex, lo, hi, values, [y for _, y in years], name)
+    return build_cube(rec, attrs={"source_format": "ONS NPP machine-readable workbook", "source": name,
+                                  "sha256": f"{Path(member).name}={sha256_bytes(data)}",
+                                  "notes": f"the ONS age groups from {top} up are summed into one open group {top}+"},
+                      age_field="Age")
+
+
+def _npp_member(path: Path, variant: str) -> tuple[str, bytes]:
+    """The workbook of ``variant`` in the zip: its name and bytes (within the size limit)."""
     check_regular_file(path)
     variant = variant.casefold()
     available = npp_variants(path)
@@ -188,9 +157,11 @@ def read_npp_zip(path: PathArg, variant: str = "ppp") -> xr.DataArray:
         if info.file_size > MAX_DECOMPRESSED_BYTES:
             raise InputError(f"{member} decompresses to more than {MAX_DECOMPRESSED_BYTES:,} bytes (forecast.limits)",
                              file=path)
-        data = z.read(member)
-    name = f"{path}:{member}:Population"
-    rows = _sheet_rows(_workbook(data, f"{path}:{member}"), "Population", f"{path}:{member}")
+        return member, z.read(member)
+
+
+def _npp_header(rows: list[tuple], name: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """The header's cells (``Sex, Age, <years>``) and the year columns ``[(column, year)]``."""
     if not rows:
         raise InputError("the sheet is empty", file=name)
     header = ["" if c is None else str(c).strip() for c in rows[0]]
@@ -204,27 +175,24 @@ def read_npp_zip(path: PathArg, variant: str = "ppp") -> xr.DataArray:
             years.append((j, int(float(h))))
         except ValueError:
             raise InputError(f"column {h!r} is not a year", file=name, line=1, field=h) from None
-    block = [r for r in rows[1:] if any(c is not None and str(c).strip() != "" for c in r)]
-    lines = np.array([2 + i for i, r in enumerate(rows[1:]) if any(c is not None and str(c).strip() != "" for c in r)],
-                     dtype=np.int64)
-    sex_codes, sex_p = _labels([r[0] for r in block], lambda v: parse_sex(str(v).strip().removesuffix(".0")),
-                               what="Sex", name=name, field="Sex", lines=lines)
-    sex = np.array([{"male": 0, "female": 1, "persons": 2}[s] for s in sex_p], dtype=np.int8)[sex_codes]
+    return header, years
 
-    def age_of(v):
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (int(v), int(v)) if v == int(v) and v >= 0 else None
-        try:
-            band = parse_band(str(v).strip())
-        except ForecastError:
-            return None
-        return (band.lo, band.hi)
 
-    age_codes, age_p = _labels([r[1] for r in block], age_of, what="Age", name=name, field="Age", lines=lines)
-    lo = np.array([p[0] for p in age_p], dtype=np.int64)[age_codes]
-    hi = np.array([-1 if p[1] is None else p[1] for p in age_p], dtype=np.int64)[age_codes]
-    values = _numbers(block, [j for j, _ in years], header, lines, name)
-    # the groups above the single years (105 - 109, 110 and over) become one open group
+def _npp_age(v) -> tuple[int, int | None] | None:
+    """An Age cell → ``(lo, hi)`` (``hi`` ``None``: open); ``None`` if unreadable."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return (int(v), int(v)) if v == int(v) and v >= 0 else None
+    try:
+        band = parse_band(str(v).strip())
+    except ForecastError:
+        return None
+    return (band.lo, band.hi)
+
+
+def _npp_records(block: list[tuple], lines: np.ndarray, sex: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                 values: np.ndarray, years: list[int], name: str) -> tuple[Records, int]:
+    """Records of England, the groups above the single years (105 - 109, 110 and over)
+    summed into one open group; and that group's age."""
     grouped = (hi != lo)
     if not grouped.any():
         raise InputError("no open top age group (such as '110 and over')", file=name, field="Age")
@@ -241,17 +209,14 @@ def read_npp_zip(path: PathArg, variant: str = "ppp") -> xr.DataArray:
         f_sex.append(s)
         f_line.append(lines[m][0])
         f_val.append(values[m].sum(axis=0))
-    n_f = len(f_sex)
+    n_k, n_f = int(keep.sum()), len(f_sex)
     rec = Records.wide(
-        file=name, codes=["E92000001"] * (int(keep.sum()) + n_f), names=["England"] * (int(keep.sum()) + n_f),
+        file=name, codes=["E92000001"] * (n_k + n_f), names=["England"] * (n_k + n_f),
         sex=np.concatenate([sex[keep], np.array(f_sex, dtype=np.int8)]),
         age=np.concatenate([lo[keep], np.full(n_f, top)]),
-        open_=np.concatenate([np.zeros(int(keep.sum()), dtype=bool), np.ones(n_f, dtype=bool)]),
-        total=np.zeros(int(keep.sum()) + n_f, dtype=bool),
+        open_=np.concatenate([np.zeros(n_k, dtype=bool), np.ones(n_f, dtype=bool)]),
+        total=np.zeros(n_k + n_f, dtype=bool),
         line=np.concatenate([lines[keep], np.array(f_line, dtype=np.int64)]),
-        years=[y for _, y in years], values=np.vstack([values[keep], np.array(f_val).reshape(n_f, len(years))]),
+        years=years, values=np.vstack([values[keep], np.array(f_val).reshape(n_f, len(years))]),
     )
-    return build_cube(rec, attrs={"source_format": "ONS NPP machine-readable workbook", "source": name,
-                                  "sha256": f"{Path(member).name}={sha256_bytes(data)}",
-                                  "notes": f"the ONS age groups from {top} up are summed into one open group {top}+"},
-                      age_field="Age")
+    return rec, top

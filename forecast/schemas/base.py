@@ -39,6 +39,14 @@ SCHEMA_LABELS = {
     "forecast.indicator/1": "an indicator spec",
 }
 
+#: Where a file of each kind is used, for a file given to the wrong command.
+USED_BY = {
+    "forecast.table/1": "'forecast table', 'forecast chart' or 'forecast report'",
+    "forecast.indicator/1": "'forecast indicator'",
+    "forecast.rate-set/1": "'forecast run --measures FILE' or a spec's rate_set:",
+    "forecast.area-groups/1": "--groups or a spec's groups:",
+}
+
 #: A little more to say when a key of this name is missing.
 MISSING_HINTS = {
     "citation": "every file must cite where its figures come from",
@@ -131,7 +139,9 @@ class FileModel(StrictModel):
         given = data["schema"]
         if given != cls.SCHEMA:
             if isinstance(given, str) and given in SCHEMA_LABELS:
-                raise problem(f"this is {SCHEMA_LABELS[given]} ('schema: {given}'), not {label}", "schema")
+                use = USED_BY.get(given)
+                raise problem(f"this is {SCHEMA_LABELS[given]} ('schema: {given}'), not {label}"
+                              + (f": use it with {use}" if use else ""), "schema")
             raise problem(f"unsupported schema {short(given)} (expected {cls.SCHEMA})", "schema")
         return super()._check_mapping(data)
 

@@ -3,6 +3,7 @@ measures, and the ethnic split they are applied to; projected with or without dr
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import xarray as xr
 from ..assumptions import RateSet, RelativeRisks, apply_scenario, get_rate_set, get_relative_risks, load_derived, load_mapping
 from ..errors import ForecastError, SpecError
 from ..model import apply_derived, project, simulate
+from ..model.project import DrawLimitError
 from ..model.draws import check_groups
 from ..population.ethnicity import DEFAULT_MIX, get_ethnic_mix, rake, split_by_ethnicity
 
@@ -156,9 +158,10 @@ def _check_scenarios(spec, out: Measures) -> None:
 
 
 def project_measures(spec, measures: Measures, population: xr.DataArray, *, scenario, uncertainty, areas,
-                     keep) -> xr.Dataset:
+                     keep, years=None) -> xr.Dataset:
     """Project the rate sets (measures with different ages are summed over their ages and
-    merged); the spec's labels name the variables."""
+    merged) for ``years`` (default: all the population's); the spec's labels name the
+    variables."""
     rate_sets = measures.rate_sets
     if scenario is not None and scenario != "constant":
         rate_sets = apply_scenario(rate_sets, _rel(scenario, spec.dir))
@@ -169,7 +172,7 @@ def project_measures(spec, measures: Measures, population: xr.DataArray, *, scen
     parts = []
     for ages, members in groups.items():
         bands = spec.model.bands if len(groups) == 1 else None
-        kw = dict(ages=ages, bands=bands, areas=areas, ethnic_mode=spec.model.ethnicity.mode if split else None,
+        kw = dict(ages=ages, bands=bands, areas=areas, years=years, ethnic_mode=spec.model.ethnicity.mode if split else None,
                   relative_risks={n: measures.risks[n] for n in members if n in measures.risks} or None if split else None)
         own = [n for n in members if measures.own_ages[n] is not None]
         keys = ("bands",) if bands else (("measures", measures.index_of[own[0]], "ages") if own else ("ages",))
@@ -179,13 +182,25 @@ def project_measures(spec, measures: Measures, population: xr.DataArray, *, scen
             else:
                 u = uncertainty if isinstance(uncertainty, dict) else uncertainty.model_dump()
                 keep_here = tuple(d for d in keep if d != "ethnicity" or split) + (("ethnicity",) if split else ())
-                res = simulate(population, members, draws=u["draws"], seed=u["seed"], keep=keep_here, **kw)
+                with _draws_at(spec):
+                    res = simulate(population, members, draws=u["draws"], seed=u["seed"], keep=keep_here, **kw)
         parts.append(res)
     res = parts[0] if len(parts) == 1 else _merge(parts, measures)
     for n, lab in measures.labels.items():
         if n in res.data_vars:
             res[n].attrs["long_name"] = lab
     return res
+
+
+@contextmanager
+def _draws_at(spec):
+    """Too many draws to hold: said of the spec's ``uncertainty.draws``, with what a table can do."""
+    try:
+        yield
+    except DrawLimitError as e:
+        raise spec.fail(f"{e.draws:,} draws of the {e.cells:,} cells this table totals within each draw is "
+                        f"{e.draws * e.cells:,} values, over the limit of {e.limit:,} (forecast.limits): ask for "
+                        "fewer draws, areas, years or bands", "uncertainty", "draws") from None
 
 
 def _merge(parts: list[xr.Dataset], measures: Measures) -> xr.Dataset:

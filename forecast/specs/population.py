@@ -139,8 +139,10 @@ def _add_england(pop: xr.DataArray) -> xr.DataArray:
     row = npp.sel(year=years).transpose(*pop.dims)
     out = xr.concat([pop, row], dim="area", coords="minimal", compat="override", join="override")
     out.name, out.attrs = pop.name, dict(pop.attrs)
-    out.attrs["comparator_note"] = ("England: ONS 2022-based national population projection (principal), the projection "
-                                    "the 2022-based SNPP is constrained to")
+    out.attrs["comparator"] = (f"England's row: {npp.attrs.get('title', 'the national projection')} (file "
+                               f"{Path(str(npp.attrs.get('source', ''))).name}, sha256 {npp.attrs.get('sha256', '')[:12]}…), "
+                               "the projection the 2022-based subnational projections are constrained to; the other "
+                               "rows use the population above")
     return out
 
 

@@ -163,8 +163,12 @@ def _columns(spec: Spec) -> tuple[str, dict[str, str]]:
 
 
 def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int | None = None,
-            by: str | None = None) -> Computed:
-    """Everything a spec's table, charts and report need, checked in the spec's order."""
+            by: str | None = None, table_only: bool = False) -> Computed:
+    """Everything a spec's table, charts and report need, checked in the spec's order.
+
+    With ``table_only`` (the table alone: no charts), only the mid-years the table's
+    columns need are projected — fewer draws to hold — unless derived measures (whose
+    calibration may need other years) are shown."""
     if not isinstance(spec, Spec):
         spec = load_spec(spec)
     m = spec.model
@@ -180,6 +184,7 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
     uncertainty = _uncertainty(m, draws, seed)
     kind, columns = _columns(spec)
     keep = _keep(m, by)
+    years = _mid_years(m.years) if table_only and not measures.derived else None
     results = {}
     for label, choice in columns.items():
         one = pop
@@ -190,12 +195,24 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
         for sub, population in measures.populations(spec, one).items():
             with spec.at("scenarios" if kind == "scenarios" else "scenario"):
                 res = project_measures(spec, measures, population, scenario=scenario, uncertainty=uncertainty,
-                                       areas=codes + comparators, keep=keep)
+                                       areas=codes + comparators, keep=keep, years=years)
             results[label if not sub else sub] = derive(spec, measures, res)
     # per-100 rows (one column set only) divide by the population the counts were projected
     # on: the variant's, when the spec names one
     denominators = _denominators(spec, one, measures, codes + comparators) if comparators else {}
     return Computed(spec, results, pop, measures, codes, comparators, denominators)
+
+
+def _mid_years(periods) -> list[int]:
+    """The mid-years that years and financial years (both of their mid-years) need."""
+    out: set[int] = set()
+    for p in periods:
+        if isinstance(p, str):
+            start = parse_financial_year(p)
+            out |= {start, start + 1}
+        else:
+            out.add(int(p))
+    return sorted(out)
 
 
 def _uncertainty(m, draws, seed):
@@ -243,10 +260,10 @@ def spec_table(c: Computed, *, by: str | None = None) -> Table:
     common = dict(measures=names, labels=c.measures.labels, totals=m.totals, round_to=float(m.round_to), title=m.title,
                   notes=list(m.notes if isinstance(m.notes, list) else [m.notes]), areas=c.codes)
     by = by or m.by
+    level = m.uncertainty.level if m.uncertainty else 0.95
     with spec.at():
         if c.side_by_side:
-            return compare(c.results, years=m.years, **common)
+            return compare(c.results, years=m.years, level=level, **common)
         (res,) = c.results.values()
-        level = m.uncertainty.level if m.uncertainty else 0.95
         return table(res, years=m.years, change=tuple(m.change) if m.change else None, by=by, rows=m.rows,
                      compare_with=c.comparators, denominators=c.denominators or None, level=level, **common)
