@@ -6,7 +6,7 @@
                            areas=["E10000018", "E06000016", "E06000017"])
     print(forecast.table(res, years=[2025, 2030, 2035, 2040], change=(2025, 2040)))
 
-The method (DESIGN.md): demand = population × age- and sex-specific rate (× trend),
+The method (README.md, "The method"): demand = population × age- and sex-specific rate (× trend),
 summed into the age bands, areas and years asked for.  Rates come from cited rate
 sets (``forecast.list_rate_sets()``); populations from ONS files.
 

@@ -215,6 +215,8 @@ def check_output_folder(path: str | os.PathLike) -> Path:
     dest = Path(path)
     folder = dest.parent if str(dest.parent) else Path(".")
     if not folder.is_dir():
+        if folder.exists():
+            raise ForecastError("is a file, not a folder: an output cannot go inside it", file=folder)
         raise ForecastError("output folder does not exist", file=folder)
     return folder
 

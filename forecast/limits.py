@@ -33,11 +33,11 @@ MAX_YAML_NODES = 100_000
 #: Largest data file read (population CSV, ethnic mix, observed counts), in bytes.  ONS's
 #: largest table we read (the national SNPP, every district by single year of age) is
 #: about 30 MB a sex; parsing a file takes a few times its size in memory.
-MAX_INPUT_BYTES = 256 << 20  # 256 MiB
+MAX_INPUT_BYTES = 128 << 20  # 128 MiB: a file this size is read in about 0.7 GB
 
 #: Largest total size of the members read from one zip or gzip file, once decompressed
 #: (counted as the bytes are read, in chunks, so a "zip bomb" stops at this size).
-MAX_DECOMPRESSED_BYTES = 256 << 20  # 256 MiB
+MAX_DECOMPRESSED_BYTES = 128 << 20  # 128 MiB
 
 #: Most quantiles one run may ask for (each is a column of the output).
 MAX_QUANTILES = 100

@@ -3,7 +3,7 @@
 * A **mid-year** ``2025`` is 30 June 2025, the date of ONS estimates and projections.
 * A **financial year** ``"2025/26"`` runs April 2025 - March 2026; its value is derived,
   never typed in: ``0.75 × mid-2025 + 0.25 × mid-2026``, the value at its midpoint
-  (1 October 2025) under linear interpolation between mid-years (DESIGN.md).
+  (1 October 2025) under linear interpolation between mid-years.
 * A **month** ``"2024-03"`` is valued at its midpoint between the mid-years either side.
 * A **strategy end** ``"March 2030"`` is the last financial year of a strategy (2029/30).
 

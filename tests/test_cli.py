@@ -382,3 +382,63 @@ def test_indicator_bad_counts(tmp_path):
     r = forecast_cli("indicator", spec, "-o", tmp_path / "x.md", cwd=tmp_path)
     assert_bad_input(r, "line 2: period: period '2024-13' is not a year")
     assert not (tmp_path / "x.md").exists()
+
+
+# ---------------------------------------------------------------------------- found in a new-user trial
+
+def test_table_csv_keeps_counts_whole_and_rates_to_one_decimal(tmp_path):
+    """With per-100 rows the CSV's year columns hold both kinds: counts as whole numbers
+    (11360, not 11360.0) and rates to 0.1; the rate is 15.0 for depression (15% of 65+)."""
+    r = forecast_cli("table", SPEC, "--compare-with", "england", "-o", "t.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(tmp_path / "t.csv", dtype=str)
+    counts = df[df["measure_label"] == "Dementia"]
+    assert all(v.isdigit() for v in counts["2025"])
+    rates = df[df["measure_label"] == "Depression per 100 people in the age group"]
+    assert set(rates["2025"]) == {"15.0"}
+
+
+def test_selectors_work_on_the_command_line():
+    """-a all-upper-tier is what a spec's areas: all-upper-tier is: on the embedded LLR
+    extract it says how many areas it lacks (naming the option), rather than 'unknown area'."""
+    r = forecast_cli("run", "-a", "all-upper-tier", "-m", "cfas_ii_2013", "-y", "2030")
+    assert_bad_input(r, "--areas", "all-upper-tier needs 153 areas; the population lacks 150")
+
+
+def test_a_misspelt_area_outside_the_population_gets_a_suggestion():
+    r = forecast_cli("run", "-a", "Birmingam", "-m", "cfas_ii_2013", "-y", "2030")
+    assert_bad_input(r, "--areas", "did you mean E08000025 Birmingham?", "snpp2022")
+
+
+def test_schema_of_an_unknown_kind_lists_the_kinds():
+    r = forecast_cli("schema", "nope")
+    assert_bad_input(r, "'nope' is not a file kind", "rate-set", "indicator")
+
+
+def test_an_output_inside_a_file_says_it_is_a_file(tmp_path):
+    (tmp_path / "good.yaml").write_text("x")
+    r = forecast_cli("table", SPEC, "-o", "good.yaml/t.csv", cwd=tmp_path)
+    assert_bad_input(r, "good.yaml: is a file, not a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.yaml"]
+
+
+def test_load_rate_set_given_an_id_points_at_get_rate_set():
+    import forecast
+    from forecast.errors import AssumptionError
+
+    with pytest.raises(AssumptionError, match=r"use forecast.get_rate_set\('cfas_ii_2013'\)"):
+        forecast.load_rate_set("cfas_ii_2013")
+
+
+def test_areas_columns_line_up():
+    """Each column starts at the same character on every line (header included)."""
+    r = forecast_cli("areas", "leic")
+    lines = r.stdout.splitlines()
+    start = lines[0].index("type")
+    assert all(len(line) > start and line[start - 2:start] == "  " for line in lines[1:])
+    assert [line[start:].split("  ")[0] for line in lines[1:3]] == ["county", "unitary authority"]
+
+
+def test_population_list_names_the_variants():
+    r = forecast_cli("population", "list")
+    assert "high_migration" in r.stdout and "Variants (--variant NAME" in r.stdout

@@ -300,10 +300,14 @@ def _count_intervals(counts, level: float, method: str) -> dict:
 
 
 def load_rate_set(path) -> RateSet:
-    """Load and validate one rate-set YAML file."""
+    """Load and validate one rate-set YAML file (:func:`get_rate_set` also takes an id)."""
+    from ..errors import AssumptionError
     from ..schemas import load
 
     path = Path(path)
+    if not path.exists() and path.suffix == "" and registry.find(str(path), "rate-set") is not None:
+        raise AssumptionError(f"no file {path}: '{path}' is the id of a built-in rate set; "
+                              f"use forecast.get_rate_set('{path}')")
     return RateSet.from_model(load(path, "rate-set"), path=path, sha256=sha256_file(path))
 
 

@@ -40,7 +40,10 @@ class Source:
 
     def short(self, width: int = 90) -> str:
         c = " ".join(self.citation.split())
-        return c if len(c) <= width else c[: width - 1] + "…"
+        if len(c) <= width:
+            return c
+        cut = c[: width - 1]
+        return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:") + "…"  # at a word's end
 
 
 @dataclass(frozen=True, eq=False)

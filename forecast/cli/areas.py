@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import load_population, population_options
+from .common import columns, load_population, population_options
 from .main import CONTEXT, fail, main
 
 
@@ -42,4 +42,4 @@ def areas_cmd(text: str, only_population: bool, population, population_format, g
         df = pd.DataFrame(rows)
     if df.empty:
         fail(f"no area code or name contains {text!r}")
-    click.echo(df.to_string(index=False))
+    click.echo(columns(list(df.columns), df.astype(str).values.tolist()))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import ForecastError
+from .common import columns
 from .main import CONTEXT, EXIT_BAD_INPUT, Group, fail, main
 
 
@@ -20,17 +21,26 @@ def assumptions_cmd() -> None:
     """List, show and validate rate sets (assumption files)."""
 
 
-@assumptions_cmd.command("list", context_settings=CONTEXT)
+@assumptions_cmd.command("list", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast assumptions list
+  forecast assumptions list | grep dementia""")
 def assumptions_list() -> None:
     """List every known rate set, ethnic relative-risk set and ethnic-group mapping."""
     from ..assumptions import list_rate_sets, load_mapping, registry
 
     df = list_rate_sets()
-    click.echo("Rate sets, by measure (intervals: published, from counts, survey bases, or none):")
+    click.echo("Rate sets, by measure (published: the year of the publication cited; intervals: published, "
+               "from counts, survey bases, or none):")
+    header = ["id", "ages", "sexes", "published", "intervals", "label"]
+    text = columns(header, df[["id", "ages", "sexes", "year", "intervals", "label"]].astype(str).values.tolist(),
+                   indent="  ").splitlines()
+    click.echo("\n" + text[0])
+    body = dict(zip(df.index, text[1:]))
     for measure, g in df.groupby("measure", sort=True):
         click.echo(f"\n{measure or '(invalid)'}")
-        for r in g.itertuples():
-            click.echo(f"  {r.id:<44} {r.ages:<8} {r.sexes:<8} {r.year:<5} {r.intervals:<7} {r.label}")
+        for i in g.index:
+            click.echo(body[i])
     rr_ids = registry.ids("relative-risks")
     if rr_ids:
         click.echo("\nEthnic relative risks:")
@@ -45,7 +55,10 @@ def assumptions_list() -> None:
             click.echo(f"  {m.id:<28} to {', '.join(m.groups)}")
 
 
-@assumptions_cmd.command("show", context_settings=CONTEXT)
+@assumptions_cmd.command("show", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast assumptions show cfas_ii_2013
+  forecast assumptions show my_rates.yaml""")
 @click.argument("rate_set")
 def assumptions_show(rate_set: str) -> None:
     """Show one rate set (or relative-risk set or mapping): its source, citation and figures."""
@@ -111,7 +124,10 @@ def _show_ethnic(key: str) -> None:
         click.echo(f"{g:<20} {v['male']:>8.3f} {v['female']:>8.3f}{extra}")
 
 
-@assumptions_cmd.command("validate", context_settings=CONTEXT)
+@assumptions_cmd.command("validate", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast assumptions validate my_rates.yaml
+  forecast assumptions validate my_assumptions/      (every .yaml in the folder)""")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def assumptions_validate(paths) -> None:
     """Check assumption files (rate sets, relative risks, mappings) or folders; exit 2 if any is invalid."""

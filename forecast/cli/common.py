@@ -42,6 +42,16 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def columns(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
+    """Plain-text columns, left-aligned under their header (the last column not padded)."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = []
+    for r in [header, *rows]:
+        cells = [f"{str(c):<{w}}" for c, w in zip(r, widths)] + [str(r[-1])]
+        lines.append(indent + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
 def split(values: Sequence[str]) -> list[str]:
     out = []
     for v in values:

@@ -19,7 +19,10 @@ def population_cmd() -> None:
     """List and download ONS population datasets (kept in the cache folder, fetched once)."""
 
 
-@population_cmd.command("list", context_settings=CONTEXT)
+@population_cmd.command("list", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast population list
+  forecast population list --urls""")
 @click.option("--urls", is_flag=True, help="Show each dataset's ONS address.")
 def population_list(urls: bool) -> None:
     """The datasets forecast can download, and whether each is downloaded (and where)."""
@@ -43,9 +46,19 @@ def population_list(urls: bool) -> None:
             click.echo(f"{'':<{width}}  {r['url']}")
     click.echo(f"\nCache folder: {cache_dir()} (set {CACHE_ENV} to use another).  "
                "Download with 'forecast population download NAME'; use with --population NAME.")
+    from ..population.national import variant_names
+
+    click.echo("\nVariants (--variant NAME, or variant: in a spec; shipped, no download: the ratio of ONS's "
+               "2018-based national variant to its principal projection, by sex, age and year):")
+    for name, label in variant_names().items():
+        click.echo(f"  {name:<46} {label}")
 
 
-@population_cmd.command("download", context_settings=CONTEXT)
+@population_cmd.command("download", context_settings=CONTEXT, epilog="""\b
+Examples:
+  forecast population download snpp2022
+  forecast population download snpp2022 --file 2022snpppopulationsyoamigcat23.zip   (fetched by hand)
+  forecast population download npp2024 mye2011_2025""")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--file", "file", type=click.Path(dir_okay=False),
               help="A file downloaded by hand: check it and keep it in the cache as NAME.")

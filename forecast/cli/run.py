@@ -32,6 +32,24 @@ def _quantiles(text: str) -> list[float]:
     return out
 
 
+SELECTORS = ("all-districts", "all-upper-tier", "all-regions")
+
+
+def _expand_selectors(pop, areas: list[str]) -> list[str]:
+    """``all-upper-tier`` (and the other selectors a spec's ``areas:`` takes) → the codes."""
+    from ..errors import at
+    from ..specs.population import select_by_selector
+
+    out: list[str] = []
+    for a in areas:
+        if a in SELECTORS or a.startswith("region:"):
+            with at(field="--areas"):
+                out += select_by_selector(pop, a)
+        else:
+            out.append(a)
+    return out
+
+
 def _ages(values) -> str | dict | None:
     """``--ages 65+`` for every measure, or ``--ages NAME=RANGE`` (repeatable) per measure."""
     from ..errors import ForecastError
@@ -187,7 +205,7 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
 
         with at(field="--extend-to"):
             pop = extend_population(pop, strategy_end_year(extend_to), method=extend_method)
-    area_list = split(areas)
+    area_list = _expand_selectors(pop, split(areas))
     if compare_with:  # before the variant, so that England from the national projection is varied too
         pop, area_list = _comparators(pop, area_list, split(compare_with))
     if variant:

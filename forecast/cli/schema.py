@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .main import CONTEXT, main
+from .main import CONTEXT, fail, main
 
 _KINDS = ("rate-set", "relative-risks", "ethnic-mapping", "scenario", "derived-measures", "area-groups", "table",
           "indicator")
@@ -16,10 +16,14 @@ Examples:
   forecast schema table > table.schema.json
 Then put '# yaml-language-server: $schema=rate-set.schema.json' at the top of a YAML file
 (VS Code with the YAML extension, and other editors, then check and complete it).""")
-@click.argument("kind", type=click.Choice(_KINDS))
+@click.argument("kind", metavar="KIND")
 def schema_cmd(kind: str) -> None:
-    """Print the JSON Schema of a file kind (rate-set, table, …)."""
+    """Print the JSON Schema of a file kind: rate-set, relative-risks, ethnic-mapping, scenario,
+    derived-measures, area-groups, table or indicator."""
     import json
+
+    if kind not in _KINDS:
+        fail(f"KIND: {kind!r} is not a file kind; use one of {', '.join(_KINDS)}")
 
     from ..schemas import json_schema
 

@@ -1,7 +1,7 @@
 """England's administrative geography: district → county or unitary → region → England.
 
-Districts (2023 boundaries) are the atoms: every other area is the sum of its districts
-(DESIGN.md).  The shipped lookup, ``population/geography/lad23_lookup.csv``, is ONS's
+Districts (2023 boundaries) are the atoms: every other area is the sum of its districts.
+The shipped lookup, ``population/geography/lad23_lookup.csv``, is ONS's
 "Local Authority District to County and Unitary Authority (April 2023) Lookup in England"
 with regions and country added (see ``population/SOURCES.md``): 296 districts, 153 upper-tier
 authorities (21 counties and 132 unitary authorities, metropolitan and London boroughs), 9

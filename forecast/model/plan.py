@@ -1,8 +1,8 @@
 """The plan of one measure: which single ages share a rate and an output band (segments).
 
 Ages are summed into *segments* — runs of single ages that take the same rate band and fall
-in the same output band — once per measure, before any draw (DESIGN.md, "the population is
-never copied per draw").  Each segment takes exactly one rate band, so demand is
+in the same output band — once per measure, before any draw (so that the population is
+never copied per draw).  Each segment takes exactly one rate band, so demand is
 
     demand[area, year, sex, band] = Σ_k pop_seg[area, year, sex, k] × rate[sex, rate_band(k)] × [out_band(k) = band]
 

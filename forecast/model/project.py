@@ -1,6 +1,6 @@
 """Projection: population × age- and sex-specific rates → demand, with or without draws.
 
-For each measure (DESIGN.md)::
+For each measure (README.md, "The method")::
 
     demand[area, year, sex, age, ethnicity] = population × rate[sex, age] × RR[sex, ethnicity] × trend[year]
 

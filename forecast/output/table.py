@@ -177,8 +177,18 @@ class Table:
                 and not any(c.startswith(q) for q in self.percent_columns + self.share_columns)]
         if all(self.row_round(i) >= 1 for i in range(len(data))):
             data[ints] = data[ints].astype("Int64")
+        else:  # counts and rates per 100 in one column: each row with its own decimals (11360, 7.1)
+            for c in ints:
+                data[c] = [self._csv_number(v, self.row_round(i)) for i, v in enumerate(data[c].to_numpy())]
         return data.rename(columns={c: c.replace(pc, f"{pc} (%)", 1) for c in data.columns
                                     for pc in self.percent_columns + self.share_columns if c.startswith(pc)})
+
+    @staticmethod
+    def _csv_number(v: float, to: float) -> str:
+        if np.isnan(v):
+            return ""
+        decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
+        return f"{v + 0.0:.{decimals}f}"
 
     def _measure_per_row(self):
         """The measure (variable name) of each row."""

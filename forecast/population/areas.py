@@ -78,6 +78,15 @@ def _unknown_area(pop, key: str, by_name: dict, codes: list[str], names: list[st
     hint = ""
     if near:
         hint = " (did you mean " + ", ".join(f"{by_name[n][0]} {names[codes.index(by_name[n][0])]}" for n in near) + "?)"
+    else:  # a near name elsewhere in England
+        england = {a.name.casefold(): a for a in geography().areas.values()}
+        far = get_close_matches(key.casefold(), list(england), n=3, cutoff=0.75)
+        if far:
+            hint = (" (did you mean " + ", ".join(f"{england[n].code} {england[n].name}" for n in far)
+                    + "? not in this population: download the national projection, forecast population download "
+                    "snpp2022, and use --population snpp2022)")
+    if key in ("all-districts", "all-upper-tier", "all-regions") or key.startswith("region:"):
+        return f"{key!r} selects areas from a whole population: use it alone (--areas {key}, or areas: {key} in a spec)"
     return f"unknown area {key!r}: not a code or name in the population or in England's geography{hint}"
 
 

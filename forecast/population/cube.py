@@ -1,6 +1,6 @@
 """The population cube: an :class:`xarray.DataArray` of people by area, year, sex and age.
 
-Dims ``(area, year, sex, age)`` (DESIGN.md), optionally ``ethnicity`` last:
+Dims ``(area, year, sex, age)``, optionally ``ethnicity`` last:
 
 * ``area`` holds GSS codes (``"E06000016"``), with the coordinate ``area_name``;
 * ``year`` holds mid-years (30 June) of the estimate or projection;

@@ -36,7 +36,7 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
 
     FY ``Y/Y+1`` = ``0.75 × value(mid-Y) + 0.25 × value(mid-(Y+1))``: mid-year is
     30 June; the midpoint of April Y - March Y+1 is 1 October Y, a quarter of the way
-    from mid-Y to mid-(Y+1) (DESIGN.md).  The ``year`` dim is replaced by a
+    from mid-Y to mid-(Y+1).  The ``year`` dim is replaced by a
     ``financial_year`` dim of labels such as ``"2025/26"``.  Without ``labels``, every
     financial year the mid-years cover is returned.
 

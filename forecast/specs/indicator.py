@@ -71,7 +71,7 @@ def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = Non
         indicators.append(Indicator(ind.observed, name, label, target.ratio if target else None,
                                     str(target.by) if target else None))
         ages = ind.ages.label if ind.ages is not None else rs.coverage.label
-        notes.append(f"{label}: expected = rate set {rs.id} ({rs.source.short(120)}), ages {ages}.")
+        notes.append(f"{label}: expected = rate set {rs.id} ({' '.join(rs.source.citation.split()).rstrip('.')}), ages {ages}.")
         if u:
             notes.append(f"Intervals ({level:.0%}) from {u['draws']} draws of the rates (seed {u['seed']}); "
                          f"{distribution_note(rs)}; observed counts taken as exact.")

@@ -48,8 +48,12 @@ def parse_age(label: str) -> tuple[int | None, bool, bool]:
 
 def to_numbers(col: pd.Series, *, file: str, field: str, lines: pd.Series) -> np.ndarray:
     """Parse a text column to floats; the first non-number or negative is an error."""
-    text = col.astype(str).str.strip().str.replace(",", "", regex=False)
-    num = pd.to_numeric(text, errors="coerce")
+    num = pd.to_numeric(col, errors="coerce")  # most cells are plain numbers: parsed as they are
+    odd = num.isna().to_numpy()
+    if odd.any():  # the rest once more without spaces and thousands separators ("1,234 ")
+        fixed = col[odd].astype(str).str.strip().str.replace(",", "", regex=False)
+        num = num.copy()
+        num[odd] = pd.to_numeric(fixed, errors="coerce").to_numpy()
     bad = num.isna() | ~np.isfinite(num)
     if bad.any():
         i = np.flatnonzero(bad.to_numpy())[0]
@@ -104,17 +108,19 @@ def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.
 
     With ``skip_comments``, lines starting with ``#`` before the header are dropped (their
     text is in ``df.attrs["comments"]``) and line numbers still count them
-    (``df.attrs["first_line"]`` is the file line of the first data row).
+    (``df.attrs["first_line"]`` is the file line of the first data row).  The bytes are
+    parsed as they are (no decoded copy of the whole file is made), so that reading a
+    file takes little more memory than its table.
     """
     import io
 
-    text = decode_text(data, file=file)
-    comments: list[str] = []
-    if skip_comments:
-        text, comments = _strip_comments(text)
-    _check_header(text, file)
+    encoding = text_encoding(data, file=file)
+    comments, start = _leading_comments(data, encoding) if skip_comments else ([], 0)
+    end = data.find(b"\n", start)
+    _check_header(data[start:end if end >= 0 else len(data)].decode(encoding, errors="replace"), file)
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        df = pd.read_csv(io.BytesIO(data), encoding=encoding, skiprows=len(comments), dtype=str,
+                         keep_default_na=False, skipinitialspace=True)
     except pd.errors.ParserError as e:
         raise _malformed(e, file, len(comments)) from None
     except pd.errors.EmptyDataError:
@@ -125,13 +131,40 @@ def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.
     return df
 
 
-def _strip_comments(text: str) -> tuple[str, list[str]]:
-    """The text without the ``#`` lines before the header, and those lines' text."""
-    comments: list[str] = []
-    lines = text.splitlines(keepends=True)
-    while len(comments) < len(lines) and lines[len(comments)].lstrip().startswith("#"):
-        comments.append(lines[len(comments)].lstrip("# ").strip())
-    return "".join(lines[len(comments):]), comments
+def text_encoding(data: bytes, *, file: str) -> str:
+    """``"utf-8-sig"`` or ``"cp1252"`` (what :func:`decode_text` would decode with), checked
+    a megabyte at a time; empty or binary files are one-line errors."""
+    import codecs
+
+    if not data or data.isspace():
+        raise InputError("file is empty", file=file)
+    if b"\x00" in data[:4096]:
+        raise InputError("not a text file (it holds NUL bytes): forecast reads CSV text", file=file)
+    view, step = memoryview(data), 1 << 20
+    for encoding in ("utf-8-sig", "cp1252"):
+        dec = codecs.getincrementaldecoder(encoding)()
+        try:
+            for i in range(0, len(data), step):
+                dec.decode(view[i:i + step])
+            dec.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError as e:
+            reason = e.reason
+    raise InputError(f"not a text file ({reason})", file=file)  # pragma: no cover - cp1252 decodes almost anything
+
+
+def _leading_comments(data: bytes, encoding: str) -> tuple[list[str], int]:
+    """The text of the ``#`` lines before the header, and where the header starts."""
+    comments, pos = [], 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end + 1
+        line = data[pos:end].decode(encoding, errors="replace").lstrip("\ufeff")
+        if not line.lstrip().startswith("#"):
+            break
+        comments.append(line.lstrip().lstrip("# ").strip())
+        pos = end
+    return comments, pos
 
 
 def _malformed(e: Exception, file: str, n_comments: int) -> InputError:
