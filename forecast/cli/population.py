@@ -33,6 +33,7 @@ def population_list(urls: bool) -> None:
     width = max(len(r["name"]) for r in rows)
     for r in rows:
         cached = f"downloaded {r['downloaded'][:10]}: {r['cached']}" if r["cached"] else "not downloaded"
+        cached += f" ({r['partial']})" if r["partial"] else ""
         click.echo(f"{r['name']:<{width}}  {r['vintage']}; variant {r['variant']}; boundaries {r['boundaries']}"
                    + (f"; years {r['years']}" if r["years"] else ""))
         click.echo(f"{'':<{width}}  {cached}")

@@ -108,6 +108,8 @@ def status() -> list[dict]:
             "size": rec.get("size") if rec else None, "downloaded": rec.get("downloaded") if rec else None,
             "sha256": (rec or {}).get("sha256") or ds.sha256, "sha256_published": ds.sha256 is not None,
             "variants_in_file": variants, "url": ds.url, "title": ds.title,
+            "partial": (f"partial: {rec['districts']} of {rec['districts_expected']} English districts"
+                        if rec and rec.get("districts", 0) < rec.get("districts_expected", 0) else None),
         })
     return rows
 

@@ -10,6 +10,7 @@ import datetime as _dt
 import os
 import shutil
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -17,6 +18,7 @@ from urllib.parse import urlparse
 import xarray as xr
 
 from .._version import __version__
+from ..errors import ForecastWarning, few
 from ..files import atomic_path, check_regular_file
 from .cache import CACHE_ENV, cube_key, save_cube
 from .catalogue import Dataset, DownloadError, _hint, dataset
@@ -91,9 +93,27 @@ def download(name: str, *, url: str | None = None, file: str | Path | None = Non
     digest, size, cube = _check_and_keep(ds, src, staging, path, meta, file)
     variant = "ppp" if ds.layout == "npp_zip" else ""
     save_cube(cube_key([(str(path), digest)], reader=ds.layout, options=variant), cube)
-    rec = _new_record(ds, src, how, size, digest)
+    rec = {**_new_record(ds, src, how, size, digest), **_coverage(ds, cube)}
     _write_record(meta, rec)
     return path, {**rec, "path": str(path)}, True
+
+
+def _coverage(ds: Dataset, cube: xr.DataArray) -> dict:
+    """For a dataset of every English district (2023 boundaries): how many the file holds.
+    A file that lacks some is kept (it reads), said in a warning and in its record, and
+    shown by ``forecast population list``."""
+    if not ds.boundaries.startswith("2023") or ds.layout == "npp_zip":
+        return {}
+    from ..geography import geography
+
+    want = geography().districts()
+    have = set(map(str, cube["area"].values))
+    missing = [c for c in want if c not in have]
+    if missing:
+        warnings.warn(ForecastWarning(
+            f"{ds.name}: the file holds {len(want) - len(missing)} of England's {len(want)} districts (lacks "
+            f"{few(missing, 3)}): not the whole ONS file; areas it lacks cannot be projected"), stacklevel=3)
+    return {"districts": len(want) - len(missing), "districts_expected": len(want)}
 
 
 def _staging(ds: Dataset, path: Path) -> Path:
