@@ -148,6 +148,16 @@ scenarios: {constant: constant, falling: ahmadi_abhari_2017_prevalence}
     factor = (1 + a["annual_change"]) ** (np.minimum(years, 2030) - 2020) * (1 + b["annual_change"]) ** np.clip(years - 2030, 0, 10)
     np.testing.assert_allclose(ax.lines[1].get_ydata(), constant * factor, rtol=1e-9)
     assert "Leicester" in charts[2].title and "Rutland" in charts[3].title
+    # the comparison says its years, and its source line credits the scenario's own study:
+    # Ahmadi-Abhari S, … BMJ 2017;358:j2856 (the scenario file's citation)
+    assert charts[2].title.endswith("with dementia (CFAS II): Leicester, 2025 to 2040")
+    first_author = doc["source"]["citation"].split()[0]
+    assert first_author == "Ahmadi-Abhari"
+    source = charts[2].figure.texts[-1].get_text().replace("\n", " ")
+    assert f"scenario “falling”: {first_author} et al. 2017" in source
+    assert "rates: cfas_ii_2013 (Matthews et al. 2013)" in source
+    # the two lines are told apart by line style and marker as well as colour
+    assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle() and ax.lines[0].get_marker() != ax.lines[1].get_marker()
 
 
 def test_compare_chart_of_measures_side_by_side(tmp_path, ons_long):
@@ -321,3 +331,154 @@ def test_example_report_spec_charts(tmp_path):
     fan = (tmp_path / "llr-1.svg").read_text()
     assert "median of 40 draws" in fan and "central 95% interval" in fan
     assert "constant rates" in (tmp_path / "llr-2.svg").read_text() and "Age band" in (tmp_path / "llr-3.svg").read_text()
+
+
+# ---------------------------------------------------------------------------- sources, many areas, numbering
+
+def test_carers_example_credits_each_source_with_its_own_citation():
+    """examples/leicester_carers.yaml: every chart credits the census rate set with the ONS
+    citation, and the three derived measures with the derived-measures file (the strategy),
+    saying which is the share and which the calibration — never the strategy as the rate
+    set's citation (the bug: "census2011_unpaid_care (The strategy 2013)")."""
+    rates = yaml.safe_load((ASSUMPTIONS_DIR / "carers" / "census2011_unpaid_care.yaml").read_text(encoding="utf-8"))
+    derived = yaml.safe_load((ASSUMPTIONS_DIR / "derived" / "leicester_carers_2015.yaml").read_text(encoding="utf-8"))
+    # "Office for National Statistics. 2011 Census table DC3303EWr: …" → its publisher and year
+    assert rates["source"]["citation"].startswith("Office for National Statistics. 2011 Census")
+    rate_part = "rates: census2011_unpaid_care (Office for National Statistics 2011)"
+    # "Leicester's mental health strategy for April 2015 - March 2019 (Leicester City Council …): …"
+    strategy = " ".join(derived["source"]["citation"].split()).split(" (")[0]
+    assert strategy == "Leicester's mental health strategy for April 2015 - March 2019"
+    kinds = {name: ("share" if "share" in m else "calibration") + (" and scenario" if m.get("scenario") else "")
+             for name, m in derived["measures"].items()}
+    assert kinds == {"carers_needing_support": "share", "carers_assessments": "calibration and scenario",
+                     "young_carers_known": "calibration"}
+    charts = spec_charts(compute_for_charts(EXAMPLES_DIR / "leicester_carers.yaml"))
+    labels = {m["label"]: name for name, m in derived["measures"].items()}
+    assert len(charts) == 5
+    for chart in charts:
+        ax = chart.figure.axes[0]
+        source = chart.figure.texts[-1].get_text().replace("\n", " ")
+        assert rate_part in source and "(The strategy" not in source, source
+        name = labels.get(ax.get_title().split(":")[0])
+        if name is None:  # a measure from the rate set alone
+            assert derived["id"] not in source and ax.get_ylabel() == "People"
+            continue
+        assert f"{kinds[name]}: {derived['id']} ({strategy})" in source, source
+        # the value axis says what is counted (assessments are not people)
+        assert ax.get_ylabel().replace("\n", " ") == derived["measures"][name]["label"]
+        # one area, named in the title: no legend over the markers; the top point below the frame
+        assert ax.get_legend() is None
+        assert ax.get_ylim()[1] >= 1.05 * max(ax.lines[0].get_ydata())
+
+
+def test_many_areas_get_the_total_and_the_ranked_change(tmp_path):
+    """all-upper-tier (153 areas, on the mid-2011 and mid-2018 estimates): no 153-line legend
+    but the areas' total and each area's change ranked, recomputed from the estimates file
+    with the ONS district → upper-tier lookup; no matplotlib warning reaches stderr."""
+    import pandas as pd
+
+    from conftest import POP_DIR
+
+    spec = write_spec(tmp_path, "population: history\nareas: all-upper-tier\nmeasures: [depression_15pct]\n"
+                                "ages: 65+\nyears: [2011, 2018]\n")
+    charts = spec_charts(compute_for_charts(spec))
+    assert [c.kind for c in charts] == ["line", "change"]
+    mye = pd.read_csv(POP_DIR / "mye" / "mye_england_lad23_2011_2018.csv.gz", dtype={"age": str})
+    mye = mye[mye.age.str.rstrip("+").astype(int) >= 65]
+    lookup = pd.read_csv(POP_DIR / "geography" / "lad23_lookup.csv")
+    by = mye.merge(lookup, left_on="area_code", right_on="LAD23CD").groupby(["CTYUA23CD", "CTYUA23NM", "year"])
+    old = by.population.sum().unstack("year")
+    assert len(old) == 153
+    total = charts[0].figure.axes[0]
+    np.testing.assert_allclose(total.lines[0].get_ydata(), 0.15 * mye.groupby("year").population.sum().to_numpy(),
+                               rtol=1e-12)  # depression_15pct: 15% of everyone 65+
+    assert total.get_legend() is None and "total of the 153 areas" in charts[0].title
+    pct = (100 * (old[2018] - old[2011]) / old[2011]).sort_values(ascending=False, kind="stable")
+    shown = pd.concat([pct.iloc[:10], pct.iloc[-10:]])
+    ax = charts[1].figure.axes[0]
+    bars = next(c for c in ax.containers if hasattr(c, "patches"))
+    np.testing.assert_allclose([p.get_width() for p in bars], shown.to_numpy(), rtol=1e-9)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(shown.index.get_level_values("CTYUA23NM"))
+    assert "the 10 highest and 10 lowest of 153 areas" in charts[1].title
+    # the report's summary says "the 153 areas", not 153 names
+    from forecast.specs.report import build_report
+
+    dep = 0.15 * mye.groupby("year").population.sum()  # (the spec has no change: column)
+    assert build_report(compute_for_charts(spec)).summary == [
+        f"People aged 65 and over with depression in the 153 areas: {np.floor(dep[2011] + 0.5):,.0f} in 2011, "
+        f"{np.floor(dep[2018] + 0.5):,.0f} in 2018"]
+    r = forecast_cli("chart", spec, "-o", "m.png", cwd=tmp_path)
+    assert r.returncode == 0 and "warning" not in r.stderr.lower(), r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.png", "m-2.png", "spec.yaml"]
+
+
+def test_a_chart_per_area_needs_an_area_when_there_are_many(tmp_path):
+    spec = write_spec(tmp_path, "population: history\nareas: all-upper-tier\nmeasures: [depression_15pct]\n"
+                                "bands: [65-74, 75+]\nyears: [2011, 2018]\ncharts:\n  - {kind: bands}")
+    assert_bad_input(forecast_cli("chart", spec, "-o", "c.png", cwd=tmp_path),
+                     "spec.yaml", "charts[0].area", "drawn for each area, and the table has 153: name one")
+
+
+def test_years_beyond_the_projection_are_shaded(tmp_path):
+    """extend_to: 2050 extends the ONS projection, whose last year is the last year column of
+    its CSV (2047): the comparison shades 2048-2050 and says so under the chart."""
+    import pandas as pd
+
+    from conftest import SNPP_FILES
+
+    last = max(int(c) for c in pd.read_csv(SNPP_FILES["males"], nrows=1).columns if c.isdigit())
+    spec = write_spec(tmp_path, "areas: [Rutland]\nmeasures: [cfas_ii_2013]\nages: 65+\nextend_to: 2050\n"
+                                "years: [2040, 2050]\nscenarios: {constant: constant, falling: ahmadi_abhari_2017_prevalence}\n"
+                                "charts: [{kind: compare, area: Rutland}]")
+    (chart,) = spec_charts(compute_for_charts(spec))
+    ax = chart.figure.axes[0]
+    (span,) = [p for p in ax.patches if p.get_label() == "_extended"]
+    x0 = span.get_x() if hasattr(span, "get_width") else span.get_xy()[:, 0].min()
+    x1 = x0 + span.get_width() if hasattr(span, "get_width") else span.get_xy()[:, 0].max()
+    assert (x0, x1) == (pytest.approx(last + 0.5), pytest.approx(2050.5))
+    assert f"{last + 1}-2050, years beyond the population projection" in " ".join(
+        t.get_text() for t in chart.figure.texts).replace("\n", " ")
+    assert chart.title.endswith("with dementia (CFAS II): Rutland, 2040 to 2050")
+
+
+SPEC_ORDER = """
+areas: [Leicester, Rutland]
+measures: [cfas_ii_2013]
+ages: 65+
+bands: [65-74, 75+]
+years: [2025, 2040]
+scenarios: {constant: constant, falling: ahmadi_abhari_2017_prevalence}
+charts:
+  - {kind: line}
+  - {kind: compare, area: Leicester}
+  - {kind: bands, area: Rutland}
+"""
+
+
+def test_chart_numbers_are_the_same_in_every_output(tmp_path):
+    """Chart N is the spec's Nth chart in `forecast chart` (out-N), the report's "Chart N",
+    chart-N.png of the report folder and its datapackage titles (the bug: the report put the
+    bands chart second, the chart command third)."""
+    import json
+
+    spec = write_spec(tmp_path, SPEC_ORDER)
+    assert forecast_cli("chart", spec, "-o", "c.svg", cwd=tmp_path).returncode == 0
+    assert forecast_cli("report", spec, "-o", "out/", cwd=tmp_path).returncode == 0
+    svg_titles = []
+    for n in (1, 2, 3):
+        texts = [el.text or "" for el in ET.fromstring((tmp_path / f"c-{n}.svg").read_bytes()).iter()
+                 if el.tag.endswith("text")]
+        svg_titles.append(" ".join(texts))
+    # the spec's order: the line chart (both areas), the comparison (its legend), the bands (Rutland)
+    assert "Leicester" in svg_titles[0] and "Rutland" in svg_titles[0]
+    assert "falling" in svg_titles[1] and "constant" in svg_titles[1]
+    assert "Age band" in svg_titles[2] and "Rutland" in svg_titles[2]
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
+    titles = {r["path"]: r["title"] for r in package["resources"]}
+    for n in (1, 2, 3):
+        head, title = titles[f"chart-{n}.png"].split(": ", 1)
+        assert head == f"Chart {n}" and title[:30] in svg_titles[n - 1]  # (the title's first line)
+    assert "Leicester" in titles["chart-2.png"] and "Rutland" in titles["chart-3.png"]
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    captions = [html.index(f"<figcaption>Chart {n}: ") for n in (1, 2, 3)]
+    assert captions == sorted(captions)  # read in the spec's order

@@ -86,7 +86,7 @@ def test_line_draws_sum_over_sex_and_band_per_area_with_names():
     # area one, 2020: male bands 1000, 1001 + female bands 1010, 1011
     assert ax.lines[0].get_ydata()[0] == 4022
     assert legend_labels(ax) == NAMES
-    assert ax.get_title() == "People with a thing: Area one and Area two"
+    assert ax.get_title() == "People with a thing: Area one and Area two, 2020 to 2022"
     assert ax.get_ylabel() == "People" and ax.get_xlabel() == "Year"
     assert not ax.collections  # no draws, no band
 
@@ -223,7 +223,7 @@ def test_compare_one_line_per_result_with_band_where_draws():
     lo, hi = band_edges(ax.collections[0], np.array(YEARS))
     np.testing.assert_allclose(lo, np.quantile(summed, 0.25, axis=-1))
     np.testing.assert_allclose(hi, np.quantile(summed, 0.75, axis=-1))
-    assert ax.get_title() == "People with a thing: Area two"
+    assert ax.get_title() == "People with a thing: Area two, 2020 to 2022"  # the years drawn
 
 
 def test_compare_names_the_result_missing_the_area():
@@ -420,3 +420,202 @@ def test_line_on_embedded_projection(ons_long):
     source = fig.texts[0].get_text().replace("\n", " ")
     assert "ONS 2022-based subnational population projections" in source
     assert "depression_15pct" in source
+
+
+# ---------------------------------------------------------------------------- sources of derived measures
+
+DERIVED_FILE_CITATION = "Borough Council. Carers strategy 2015-2019: about 30,000 carers, 16,000 needing support."
+
+
+def with_derived(kind_text: str) -> xr.Dataset:
+    """The hand-made result plus a measure derived from it (half of it), as forecast's derived
+    measures carry it: its own ``citation`` is the derived-measures file's sentence for it,
+    its ``rate_set`` the base's, and the file's citation on the dataset."""
+    ds = result(point_values())
+    derived = (ds["thing"] * 0.5).rename("support")
+    derived.attrs = {"long_name": "Carers needing support", "units": "persons", "derived_from": "thing",
+                     "derivation": f"Carers needing support = People with a thing × 0.5 ({kind_text})",
+                     "citation": "The strategy: 16,000 of 30,000 could require some support",
+                     "derived_measures": "carers_file", "rate_set": "tiny_rates"}
+    ds["support"] = derived
+    ds.attrs.update({"derived_measures": "carers_file (sha256=" + "0" * 64 + ")",
+                     "derived_measures_citation": DERIVED_FILE_CITATION})
+    return ds
+
+
+@pytest.mark.parametrize("kind_text, word", [("share 16,000 / 30,000", "share"),
+                                             ("calibrated: 1,972 observed in X01 in 2013/14 / observed base count 30,000",
+                                              "calibration")])
+def test_source_line_credits_the_rate_set_and_the_derived_file_each_with_its_own_citation(kind_text, word):
+    ds = with_derived(kind_text)
+    fig = plot.line(ds, "support")
+    source = fig.texts[-1].get_text().replace("\n", " ")
+    # the rate set with ITS citation (Smith J, Jones K … 2019), the share or calibration with the file's
+    assert "rates: tiny_rates (Smith et al. 2019)" in source
+    assert f"{word}: carers_file (Borough Council 2015)" in source
+    assert "The strategy" not in source  # the derived measure's sentence is not the rate set's citation
+    # without the base measure in the result, the rate set is named without a citation, never a wrong one
+    alone = plot.line(ds[["support"]], "support").texts[-1].get_text().replace("\n", " ")
+    assert "rates: tiny_rates;" in alone and "(The strategy" not in alone and "(Smith" not in alone
+    # the value axis says what is counted
+    assert fig.axes[0].get_ylabel().replace("\n", " ") == "Carers needing support"
+
+
+def test_source_line_names_scenarios_and_relative_risks():
+    a = result(point_values())
+    b = result(point_values())
+    b["thing"].attrs["trend"] = ("age-specific rates fall 1% a year — Doe A, Roe B, Poe C. Trends since 2002 "
+                                 "and projections. BMJ 2017;358:j1.")
+    b["thing"].attrs["relative_risks"] = "rr_file"
+    b["thing"].attrs["relative_risks_citation"] = "Pham TM, Petersen I. Trends in diagnosis. Clin Epidemiol 2018;10:949."
+    fig = plot.compare({"constant": a, "falling": b}, "thing", "X01")
+    source = fig.texts[-1].get_text().replace("\n", " ")
+    # the journal's year (2017), not the year in the title (2002)
+    assert "scenario “falling”: Doe et al. 2017" in source
+    assert "relative risks: rr_file (Pham et al. 2018)" in source
+
+
+@pytest.mark.parametrize("citation, short", [
+    ("Ahmadi-Abhari S, Guzman-Castillo M, Bandosz P. Temporal trend in dementia incidence since 2002 and "
+     "projections for prevalence in England and Wales to 2040: modelling study. BMJ 2017;358:j2856.",
+     "Ahmadi-Abhari et al. 2017"),
+    ("McManus S, Bebbington P, Jenkins R, Brugha T (eds.) (2016) Mental health and wellbeing in England: Adult "
+     "Psychiatric Morbidity Survey 2014. Leeds: NHS Digital.", "McManus et al. 2016"),
+    ("Leicester's mental health strategy for April 2015 - March 2019 (Leicester City Council and NHS partners): "
+     "about 30,000 carers", "Leicester's mental health strategy for April 2015 - March 2019"),
+])
+def test_short_citation_year_of_publication_and_long_titles(citation, short):
+    assert plot.short_citation(citation) == short
+
+
+# ---------------------------------------------------------------------------- footers, legends, headroom
+
+def test_footer_is_readable_and_wrapped_inside_the_figure():
+    long_source = "Source: " + "; ".join(f"a population file number {i} with a long title" for i in range(12))
+    fig = plot.line(result(point_values()), "thing", source=long_source)
+    foot = fig.texts[-1]
+    assert foot.get_fontsize() >= 9
+    lines = foot.get_text().split("\n")
+    assert len(lines) >= 3 and " ".join(lines) == long_source  # wrapped, nothing lost
+    fig.canvas.draw()
+    box = foot.get_window_extent(fig.canvas.get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y0 >= 0
+    title = fig.axes[0].title.get_window_extent(fig.canvas.get_renderer())
+    assert title.x0 >= 0 and title.x1 <= fig.bbox.width
+
+
+def test_value_axis_leaves_headroom_above_the_highest_point_and_interval():
+    rng = np.random.default_rng(5)
+    draws = rng.gamma(5.0, 100.0, size=(2, 3, 2, 2, 101))
+    res = result(draws, extra_dims=("draw",), extra_coords={"draw": np.arange(101)})
+    ax = plot.line(res, "thing").axes[0]
+    top = np.quantile(draws.sum(axis=(2, 3)), 0.975, axis=-1).max()  # the highest end of an interval
+    bottom, ceiling = ax.get_ylim()
+    assert bottom == 0 and ceiling >= 1.05 * top
+
+
+def test_one_area_named_in_the_title_has_no_legend():
+    vals = point_values()[:1]
+    fig = plot.line(result(vals, areas=["X01"], names=["Area one"]), "thing")
+    assert fig.axes[0].get_title() == "People with a thing: Area one, 2020 to 2022"
+    assert fig.axes[0].get_legend() is None
+
+
+def test_many_areas_are_grey_lines_without_a_legend_or_warning():
+    n = 12
+    vals = np.arange(n * 3 * 2 * 2, dtype=float).reshape(n, 3, 2, 2) + 1
+    res = result(vals, areas=[f"X{i:02d}" for i in range(n)], names=[f"Area {i}" for i in range(n)])
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plot.line(res, "thing")
+        plot.to_bytes(fig, "svg")
+    assert [str(w.message) for w in caught] == []
+    ax = fig.axes[0]
+    assert ax.get_legend() is None and len(ax.lines) == n
+    assert {ln.get_color() for ln in ax.lines} == {"#7f7f7f"}
+    for i in range(n):
+        np.testing.assert_allclose(ax.lines[i].get_ydata(), vals[i].sum(axis=(1, 2)))
+    assert f"One grey line for each of the {n} areas" in fig.texts[-1].get_text().replace("\n", " ")
+
+
+def test_compared_lines_that_coincide_stay_apart():
+    same = result(point_values())
+    ax = plot.compare({"without": same, "with": same.copy()}, "thing", "X01").axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), ax.lines[1].get_ydata())  # the same values…
+    assert ax.lines[0].get_linestyle() != ax.lines[1].get_linestyle()  # …drawn so that both show
+    assert ax.lines[0].get_marker() != ax.lines[1].get_marker()
+
+
+# ---------------------------------------------------------------------------- years beyond the projection
+
+EXTENDED = "years 2021-2022 extended beyond the projection (each area × sex × single age × a national ratio)"
+
+
+def test_extended_years_are_shaded_and_said():
+    res = result(point_values())
+    res.attrs["population_extended"] = EXTENDED
+    for fig in (plot.line(res, "thing"), plot.compare({"a": res, "b": res}, "thing", "X01")):
+        ax = fig.axes[0]
+        spans = [p for p in ax.patches if p.get_label() == "_extended"]
+        assert len(spans) == 1
+        span = spans[0]
+        xs = ([span.get_x(), span.get_x() + span.get_width()] if hasattr(span, "get_width")  # a Rectangle
+              else span.get_xy()[:, 0])  # a Polygon (older matplotlib)
+        assert min(xs) == pytest.approx(2020.5) and max(xs) == pytest.approx(2022.5)  # 2021 and 2022
+        assert any(t.get_text() == "extended" for t in ax.texts)
+        assert "2021-2022" in " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
+    # a bar chart of one year beyond the projection says so; of a year within it, not
+    assert "2022 is beyond the population projection" in plot.bands(res, "thing", "X01", 2022).texts[-1].get_text() \
+        .replace("\n", " ")
+    assert not any("beyond" in t.get_text() for t in plot.bands(res, "thing", "X01", 2020).texts)
+    # no extension, no shading
+    assert not [p for p in plot.line(result(point_values()), "thing").axes[0].patches if p.get_label() == "_extended"]
+
+
+# ---------------------------------------------------------------------------- ranked change
+
+def test_change_ranks_the_areas_and_keeps_the_highest_and_lowest():
+    n = 25
+    rng = np.random.default_rng(21)
+    vals = rng.uniform(100.0, 200.0, size=(n, 3, 2, 2))
+    names = [f"Area {i}" for i in range(n)]
+    res = result(vals, areas=[f"X{i:02d}" for i in range(n)], names=names)
+    fig = plot.change(res, "thing", top=5)
+    ax = fig.axes[0]
+    totals = vals.sum(axis=(2, 3))  # (area, year)
+    pct = 100 * (totals[:, 2] - totals[:, 0]) / totals[:, 0]
+    order = np.argsort(-pct)
+    keep = list(order[:5]) + list(order[-5:])
+    widths = [p.get_width() for p in ax.containers[0]]
+    np.testing.assert_allclose(widths, pct[keep])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [names[i] for i in keep]
+    assert "change 2020 to 2022, the 5 highest and 5 lowest of 25 areas" in ax.get_title().replace("\n", " ")
+    assert any(t.get_text() == "15 areas between not shown" for t in ax.texts)
+
+
+def test_change_with_draws_is_the_median_of_the_change_within_each_draw():
+    rng = np.random.default_rng(8)
+    draws = rng.gamma(20.0, 10.0, size=(2, 3, 2, 2, 301))
+    res = result(draws, extra_dims=("draw",), extra_coords={"draw": np.arange(301)})
+    ax = plot.change(res, "thing", years=[2020, 2021], level=0.9).axes[0]
+    tot = draws.sum(axis=(2, 3))  # (area, year, draw)
+    per_draw = 100 * (tot[:, 1] - tot[:, 0]) / tot[:, 0]
+    med = np.quantile(per_draw, 0.5, axis=-1)
+    order = np.argsort(-med)
+    bars = next(c for c in ax.containers if hasattr(c, "patches"))
+    np.testing.assert_allclose([p.get_width() for p in bars], med[order])
+    assert [t.get_text() for t in ax.get_yticklabels()] == [NAMES[i] for i in order]
+    a = 0.05  # error bars: the central 90% of the per-draw changes
+    lo, hi = np.quantile(per_draw, a, axis=-1)[order], np.quantile(per_draw, 1 - a, axis=-1)[order]
+    segs = next(c for c in ax.containers if not hasattr(c, "patches")).lines[2][0].get_segments()
+    np.testing.assert_allclose([s[:, 0].min() for s in segs], lo)
+    np.testing.assert_allclose([s[:, 0].max() for s in segs], hi)
+
+
+def test_change_refusals():
+    with pytest.raises(SpecError, match="two different years"):
+        plot.change(result(point_values()), "thing", years=[2021, 2021])
+    with pytest.raises(SpecError, match="top must be"):
+        plot.change(result(point_values()), "thing", top=0)

@@ -326,6 +326,41 @@ def test_xlsx_notes_hold_every_citation_and_checksum(made):
     assert "Figures are rounded to the nearest 10" in notes
 
 
+def test_xlsx_and_html_list_the_same_files_and_checksums(made):
+    """One list of the files behind the report (population files, rate sets, …), written the
+    same in the HTML provenance and the workbook's Notes sheet, checksums from hashlib."""
+    doc = parse(made["html"])
+    html_items = provenance(next(s for s in doc.iter(f"{NS}section") if s.get("id") == "provenance"))
+    html_files = {k: v for k, v in html_items.items() if k.startswith(("Population file", "Rate set"))}
+    ws = load_workbook(made["xlsx"])["Notes"]
+    xlsx_files = {k[len("Provenance: "):]: v for k, v in ws.iter_rows(min_row=2, values_only=True)
+                  if k and k.startswith(("Provenance: population file", "Provenance: rate set"))}
+    assert list(xlsx_files) == [k[:1].lower() + k[1:] for k in html_files]
+    assert list(xlsx_files.values()) == list(html_files.values())
+    expected = [f"sha256 {sha256(f)}" for f in sorted(SNPP_FILES.values(), key=lambda f: f.name)]
+    expected += [f"{CFAS.name} sha256 {sha256(CFAS)}", f"{DEPRESSION.name} sha256 {sha256(DEPRESSION)}"]
+    assert list(html_files.values()) == expected
+
+
+def test_draws_are_written_with_a_thousands_separator(tmp_path):
+    """1,000 draws, as the charts write them: the method, the provenance (HTML and XLSX)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    for out in ("r.html", "r.xlsx"):
+        r = forecast_cli("report", spec, "-o", out, "--draws", "1000", "--seed", "2", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+    doc = parse((tmp_path / "r.html").read_text(encoding="utf-8"))
+    sections = {s.get("id"): s for s in doc.iter(f"{NS}section")}
+    assert "median of 1,000 draws of the rates" in texts(sections["method"])
+    assert provenance(sections["provenance"])["Draws"] == "1,000"
+    ws = load_workbook(tmp_path / "r.xlsx")["Notes"]
+    assert dict((k, v) for k, v in ws.iter_rows(min_row=2, values_only=True) if k)["Provenance: draws"] == "1,000"
+    from forecast.output.notes import uncertainty_note
+
+    first = forecast.simulate(None, "cfas_ii_2013", ages="65+", areas=["Rutland"], years=[2030], draws=1000, seed=2)
+    assert "the median of 1,000 draws (seed 2)" in uncertainty_note(first, 0.95)
+
+
 def test_xlsx_charts_are_images(made):
     ws = load_workbook(made["xlsx"])["Charts"]
     assert len(ws._images) == 2
@@ -482,20 +517,96 @@ def test_outputs_the_command_cannot_write(made, tmp_path, args, fragments):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_example_llr_report(tmp_path):
-    """examples/llr_report.yaml: Table 1 (by area), the age-band table, the scenario table, the
-    fan chart with its interval, the scenario comparison and the age-band chart."""
-    r = forecast_cli("report", EXAMPLES_DIR / "llr_report.yaml", "--draws", "40", "-o", "llr.html", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def llr(tmp_path_factory):
+    """examples/llr_report.yaml as an HTML report (40 draws, for speed)."""
+    folder = tmp_path_factory.mktemp("llr")
+    r = forecast_cli("report", EXAMPLES_DIR / "llr_report.yaml", "--draws", "40", "-o", "llr.html", cwd=folder)
     assert r.returncode == 0, r.stderr
-    doc = parse((tmp_path / "llr.html").read_text(encoding="utf-8"))
+    return folder / "llr.html"
+
+
+def test_example_llr_report(llr):
+    """examples/llr_report.yaml: Table 1 (by area) with the fan chart, then the table its next
+    chart goes with — the scenario table with the scenario comparison — then the age-band
+    table with the age-band chart: the charts in the spec's order (line, compare, bands),
+    each after its own table, numbered as `forecast chart` numbers them."""
+    doc = parse(llr.read_text(encoding="utf-8"))
     captions = [texts(c) for c in doc.iter(f"{NS}caption")]
     assert len(captions) == 3
     assert captions[0].startswith("Table 1: ") and captions[0].endswith("(constant rates)")
-    assert captions[1].endswith("(constant rates), by age band") and captions[2].startswith("Table 3: ")
-    figcaptions = [texts(c) for c in doc.iter(f"{NS}figcaption")]
-    assert len(figcaptions) == 3 and "median and 95% interval" in figcaptions[0]
-    assert "Leicester" in figcaptions[2]
+    assert captions[1].startswith("Table 2: ") and "(constant rates)" not in captions[1]  # the scenarios side by side
+    assert captions[2].startswith("Table 3: ") and captions[2].endswith("(constant rates), by age band")
+    sections = [s for s in doc.iter(f"{NS}section") if (s.get("id") or "").startswith("table-")]
+    figcaptions = [[texts(c) for c in s.iter(f"{NS}figcaption")] for s in sections]
+    assert [len(f) for f in figcaptions] == [1, 1, 1]
+    assert figcaptions[0][0].startswith("Chart 1: ") and "median and 95% interval" in figcaptions[0][0]
+    assert figcaptions[1][0].startswith("Chart 2: ") and figcaptions[1][0].endswith("Leicester, 2025 to 2040")
+    assert figcaptions[2][0].startswith("Chart 3: ") and "Leicester, 2040" in figcaptions[2][0]
     assert len(list(doc.iter(f"{NS}img"))) == 3
+
+
+def test_wide_table_puts_each_year_over_its_columns(llr):
+    """The scenario table (12 columns): the year once over its three columns (the scenarios,
+    as the spec names them, and the difference), in the wide layout; the cells as before."""
+    spec = yaml.safe_load((EXAMPLES_DIR / "llr_report.yaml").read_text(encoding="utf-8"))
+    doc = parse(llr.read_text(encoding="utf-8"))
+    section = next(s for s in doc.iter(f"{NS}section") if s.get("id") == "table-2")
+    wrap = next(d for d in section.iter(f"{NS}div") if "table-wrap" in (d.get("class") or ""))
+    assert "wide" in wrap.get("class").split()
+    head = [[(texts(c), c.get("colspan")) for c in tr] for tr in next(wrap.iter(f"{NS}thead")).iter(f"{NS}tr")]
+    years = [str(y) for y in spec["years"]]
+    assert head[0] == [("", None)] + [(y, "3") for y in years]
+    assert [t for t, _ in head[1]] == (list(spec["scenarios"]) + ["difference"]) * len(years)
+    rows = [r for r in html_tables(doc)[1] if len(r) > 1][2:]
+    assert rows and all(len(r) == 1 + 3 * len(years) for r in rows)
+    # an interval stays in its cell, on a line of its own: "10,370 (9,360–11,330)"
+    assert re.fullmatch(r"[\d,]+ \([\d,]+–[\d,]+\)", rows[0][1])
+    # the narrow tables keep their one-row header
+    first = next(s for s in doc.iter(f"{NS}section") if s.get("id") == "table-1")
+    assert "wide" not in next(d for d in first.iter(f"{NS}div")).get("class").split()
+    assert len(list(next(first.iter(f"{NS}thead")).iter(f"{NS}tr"))) == 1
+
+
+_MEASURE = ("<script>window.addEventListener('load',function(){var d=document.documentElement,out=[];"
+            "document.querySelectorAll('.table-wrap').forEach(function(w){var lines=0;"
+            "w.querySelectorAll('thead th:not([rowspan])').forEach(function(h){var s=getComputedStyle(h);"
+            "lines=Math.max(lines,Math.round((h.clientHeight-parseFloat(s.paddingTop)-parseFloat(s.paddingBottom))"
+            "/parseFloat(s.lineHeight)));});out.push([w.scrollWidth,w.clientWidth,lines].join(','));});"
+            "document.body.setAttribute('data-page',d.scrollWidth+','+d.clientWidth);"
+            "document.body.setAttribute('data-tables',out.join(';'));});</script>")
+
+
+def chromium(*args, timeout=120) -> subprocess.CompletedProcess:
+    if not CHROMIUM.exists():
+        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    out = subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", *map(str, args)],
+                         capture_output=True, text=True, timeout=timeout)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out
+
+
+def test_wide_table_fits_a_1280_px_window_and_a_landscape_page(llr, tmp_path):
+    """On screen at 1280 px nothing scrolls sideways and no header runs past three lines; on
+    A4 the wide table gets a landscape page of its own, the rest portrait."""
+    copy = tmp_path / "measure.html"
+    copy.write_text(llr.read_text(encoding="utf-8").replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    out = chromium("--window-size=1280,2000", "--virtual-time-budget=10000", "--dump-dom", copy.as_uri())
+    body = next(parse(out.stdout).iter(f"{NS}body")) if out.stdout.lstrip().startswith("<!DOCTYPE") else \
+        next(html5lib.parse(out.stdout).iter(f"{NS}body"))
+    page_scroll, page_width = map(int, body.get("data-page").split(","))
+    assert page_scroll <= page_width  # the page does not scroll sideways
+    tables = [tuple(map(int, t.split(","))) for t in body.get("data-tables").split(";")]
+    assert len(tables) == 3
+    for scroll, width, lines in tables:
+        assert scroll <= width and lines <= 3, tables
+    pdf = tmp_path / "llr.pdf"
+    chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", llr.as_uri())
+    boxes = [tuple(round(float(v)) for v in m.split()) for m in
+             re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf.read_bytes())]
+    boxes = [tuple(b) for b in boxes]
+    a4, landscape = (0, 0, 595, 842), (0, 0, 842, 595)
+    assert boxes.count(landscape) == 1 and set(boxes) == {a4, landscape}, boxes
 
 
 def test_readme_chart_is_committed():

@@ -53,8 +53,10 @@ def chart_cmd(spec: str, output: str, only, draws, seed, area, year, compare_wit
     """Draw a report spec's charts (YAML) as PNG or SVG.
 
     The spec's 'charts:' list says which (line, compare, bands, pyramid, ethnicity); a spec
-    without one gets a line chart per measure over its years, one line per area.  One chart
-    is written to OUTPUT; several to OUTPUT-1, OUTPUT-2, ... (same suffix), all or none.
+    without one gets a line chart per measure over its years, one line per area (with more
+    than 8 areas: the areas' total and their change ranked).  One chart is written to
+    OUTPUT; several to OUTPUT-1, OUTPUT-2, ... (same suffix), all or none, numbered in the
+    spec's order, as the report numbers them ("Chart N", chart-N.png).
     """
     from contextlib import ExitStack
 

@@ -301,7 +301,7 @@ def _provenance(ds) -> dict:
     long_names = list(dict.fromkeys(str(d[n].attrs.get("long_name", n)) for d in ds for n in d.data_vars))
     notes = list(dict.fromkeys(n for d in ds for n in population_notes(d) + measure_notes(d, list(d.data_vars))))
     if ds and ds[0].attrs.get("draws"):
-        notes.append(f"Draws: {ds[0].attrs['draws']} (seed {ds[0].attrs.get('seed')}); rates drawn: "
+        notes.append(f"Draws: {int(ds[0].attrs['draws']):,} (seed {ds[0].attrs.get('seed')}); rates drawn: "
                      f"{ds[0].attrs.get('uncertainty', '')}.")
     notes.append("Values are not rounded (six decimals).")
     return collect(ds, measures=names, title="; ".join(long_names), notes=notes)

@@ -94,8 +94,9 @@ def _attrs(dm, name: str, m, base: xr.DataArray, value, text: str) -> dict:
     inherited = json.loads(base.attrs.get("step_years") or "[]")
     if m.steps or inherited:  # kept (with the base's) so that financial years are stepped as financial years
         attrs["step_years"] = json.dumps(inherited + [[s.start.start, s.multiplier] for s in m.steps])
-    if "rate_set" in base.attrs:
+    if "rate_set" in base.attrs:  # the rates' own source, beside the derivation's (charts credit each)
         attrs["rate_set"] = base.attrs["rate_set"]
+        attrs["rate_set_citation"] = base.attrs.get("rate_set_citation") or base.attrs.get("citation", "")
     return attrs
 
 

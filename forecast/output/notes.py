@@ -1,5 +1,7 @@
 """The notes under a table or chart: population, each rate set with its citation, scenario,
-ethnic adjustment, rounding, financial years and the forecast version."""
+ethnic adjustment, rounding, financial years, the draws behind the intervals and the
+forecast version.  Numbers of draws are written with a thousands separator everywhere
+("1,000 draws"), as the charts and the method write them."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ..population.ethnicity import ALL_AGE_WARNING
 
 GEOGRAPHY_SOURCE = "ONS, Local Authority District to County and Unitary Authority (April 2023) Lookup in England"
 
-__all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes"]
+__all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes", "uncertainty_note", "draws_text"]
 
 
 def source_notes(
@@ -99,3 +101,20 @@ def footer_notes(result: xr.Dataset, *, round_to: float = 1, financial: bool = F
         notes.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
     notes.append(f"Produced with forecast {result.attrs.get('forecast_version', '')}.")
     return notes
+
+
+def draws_text(draws) -> str:
+    """A number of draws as every note writes it: "1,000" (unknown: "?")."""
+    try:
+        return f"{int(draws):,}"
+    except (TypeError, ValueError):
+        return "?"
+
+
+def uncertainty_note(result: xr.Dataset, level: float) -> str:
+    """The note under a table with intervals: the draws (seed), the interval and the rates drawn."""
+    a = result.attrs
+    lo = 100 * (1 - level) / 2
+    return (f"Uncertainty: each cell is the median of {draws_text(a.get('draws'))} draws (seed {a.get('seed', '?')}) "
+            f"with its {level:.0%} interval (the {lo:g}th to {100 - lo:g}th percentiles); totals and changes are "
+            f"worked out within each draw. Rates drawn: {a.get('uncertainty', '')}.")

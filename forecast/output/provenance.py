@@ -41,7 +41,7 @@ from ..errors import ForecastError
 from ..files import atomic_path
 
 __all__ = ["FORMAT", "report_date", "collect", "sidecar_path", "sidecar", "write_csv_with_sidecar",
-           "datapackage", "citations", "population_files", "rate_sets"]
+           "datapackage", "citations", "population_files", "rate_sets", "file_checksums"]
 
 #: The ``format`` field of a sidecar (the layout of this record).
 FORMAT = "forecast.provenance/1"
@@ -193,6 +193,23 @@ def collect(results, *, measures: Sequence[str] | None = None, title: str | None
     if columns:
         record["columns"] = dict(columns)
     return record
+
+
+def file_checksums(record: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(what, file, sha256)`` of each file a record says its output was made from, in the
+    order a report lists them: the population files, each rate set (with its file name),
+    each derived-measures file and the ethnic mix ("unknown" where no checksum was kept).
+    ``what`` reads "Population file NAME", "Rate set ID", "Derived measures ID" or
+    "Ethnic mix FILE"; ``file`` is "" but for rate sets."""
+    out = [(f"Population file {f['name']}", "", str(f["sha256"]))
+           for f in (record.get("population") or {}).get("files", [])]
+    out += [(f"Rate set {rs['id']}", str(rs.get("file") or ""), str(rs.get("sha256") or "unknown"))
+            for rs in record.get("rate_sets", [])]
+    out += [(f"Derived measures {d['id']}", "", str(d["sha256"])) for d in record.get("derived_measures", [])]
+    if record.get("ethnic_mix"):
+        e = record["ethnic_mix"]
+        out.append((f"Ethnic mix {e.get('file')}", "", str(e.get("sha256") or "unknown")))
+    return out
 
 
 def sidecar_path(output: str | PathLike) -> Path:

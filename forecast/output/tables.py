@@ -20,7 +20,7 @@ import xarray as xr
 from ..errors import SpecError
 from ..periods import financial_year_label, is_financial, parse_financial_year
 from ..population import check_disjoint, resolve_areas, select_years, to_financial_years
-from .notes import footer_notes, measure_notes, population_notes, source_notes
+from .notes import footer_notes, measure_notes, population_notes, source_notes, uncertainty_note
 from .layout import Layout, blocks
 from .table import TOTAL, Table
 
@@ -246,14 +246,6 @@ def _per_100(num, den):
 
     rate = 100.0 * num.values / den.values.where(den.values > 0)
     return Block(f"{num.label}{PER_100}", rate, num.rows, num.codes, num.totals)
-
-
-def uncertainty_note(result: xr.Dataset, level: float) -> str:
-    a = result.attrs
-    lo = 100 * (1 - level) / 2
-    return (f"Uncertainty: each cell is the median of {a.get('draws', '?')} draws (seed {a.get('seed', '?')}) with its "
-            f"{level:.0%} interval (the {lo:g}th to {100 - lo:g}th percentiles); totals and changes are worked out "
-            f"within each draw. Rates drawn: {a.get('uncertainty', '')}.")
 
 
 def compare(

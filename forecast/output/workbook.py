@@ -161,6 +161,8 @@ def write_data_sheet(ws, frame: pd.DataFrame) -> None:
 
 
 def _notes_rows(report) -> list[tuple[str, str]]:
+    from .provenance import file_checksums
+
     rows: list[tuple[str, str]] = [("Title", report.title)]
     rows += [("Summary", line) for line in report.summary]
     for s in report.sections:
@@ -177,16 +179,9 @@ def _notes_rows(report) -> list[tuple[str, str]]:
         rows.append((f"Provenance: spec {p['spec']['name']}", f"sha256 {p['spec']['sha256']}"))
     rows.append(("Provenance: seed", "none (no draws)" if p.get("seed") is None else str(p["seed"])))
     if p.get("uncertainty"):
-        rows.append(("Provenance: draws", str(p["uncertainty"]["draws"])))
-    for f in (p.get("population") or {}).get("files", []):
-        rows.append((f"Provenance: population file {f['name']}", f"sha256 {f['sha256']}"))
-    for rs in p.get("rate_sets", []):
-        rows.append((f"Provenance: rate set {rs['id']}", f"{rs.get('file') or ''} sha256 {rs.get('sha256') or 'unknown'}".strip()))
-    for d in p.get("derived_measures", []):
-        rows.append((f"Provenance: derived measures {d['id']}", f"sha256 {d['sha256']}"))
-    if p.get("ethnic_mix"):
-        e = p["ethnic_mix"]
-        rows.append((f"Provenance: ethnic mix {e.get('file')}", f"sha256 {e.get('sha256') or 'unknown'}"))
+        rows.append(("Provenance: draws", f"{int(p['uncertainty']['draws']):,}"))
+    for what, file, digest in file_checksums(p):
+        rows.append((f"Provenance: {what[:1].lower()}{what[1:]}", f"{file} sha256 {digest}".strip()))
     return rows
 
 

@@ -73,7 +73,7 @@ def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = Non
         ages = ind.ages.label if ind.ages is not None else rs.coverage.label
         notes.append(f"{label}: expected = rate set {rs.id} ({' '.join(rs.source.citation.split()).rstrip('.')}), ages {ages}.")
         if u:
-            notes.append(f"Intervals ({level:.0%}) from {u['draws']} draws of the rates (seed {u['seed']}); "
+            notes.append(f"Intervals ({level:.0%}) from {int(u['draws']):,} draws of the rates (seed {u['seed']}); "
                          f"{distribution_note(rs)}; observed counts taken as exact.")
     expected = xr.Dataset(variables).assign_coords(area_name=("area", pop.sel(area=codes)["area_name"].values))
     obs = observed[observed["measure"].isin([i.observed for i in indicators])]

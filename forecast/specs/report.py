@@ -24,10 +24,26 @@ shows every area of the table (not comparators), other kinds draw a chart per ar
 spec's first to its last (the tables show the spec's years).  A spec without ``charts:``
 gets one line chart per measure, and, with columns side by side, a compare chart per
 measure and area (where the columns differ).
+
+**Many areas.**  A legend can tell apart no more lines than the palette has colours
+(:data:`forecast.output.plot.MAX_SERIES`, 8).  With more areas (``areas: all-upper-tier``
+is 153), a spec without ``charts:`` gets, per measure, a line chart of the areas' total
+(when no area lies inside another, so the total counts no one twice) and a bar chart of
+each area's change ranked (the 10 highest and 10 lowest), and a compare chart of the
+total; a ``line`` chart asked for draws every area as a thin grey line with no legend; a
+chart drawn per area (compare, bands, pyramid, ethnicity) must name its ``area:``.
+
+**Numbering.**  Charts are numbered in the spec's order (its ``charts:`` list, or the
+defaults' order) in every output: ``forecast chart`` writes ``out-N``, the report's
+"Chart N", ``chart-N.png`` and the workbook's Charts sheet are the same figure.  In the
+report each chart follows the table it goes with: after Table 1, the tables are ordered
+by the first chart that goes with them (tables without a chart last), and a chart whose
+table comes earlier than the chart before it follows that chart instead.
 """
 
 from __future__ import annotations
 
+import json
 from os import PathLike
 from typing import Any
 
@@ -172,6 +188,55 @@ def _differs(results: dict[str, xr.Dataset], name: str) -> bool:
                for a in arrays[1:])
 
 
+def _with_bases(ds: xr.Dataset, name: str) -> xr.Dataset:
+    """``ds[[name]]`` and, for a derived measure, the measures it is derived from: a chart's
+    source line credits the rate set behind it with that rate set's own citation."""
+    names = [name]
+    while True:
+        base = ds[names[-1]].attrs.get("derived_from")
+        if not ds[names[-1]].attrs.get("derivation") or not base or base in names or base not in ds.data_vars:
+            return ds[names]
+        names.append(base)
+
+
+def _period_text(periods) -> str:
+    """"2025 to 2040" (or one period) for a title."""
+    return str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+
+
+def _many(codes: list[str]) -> bool:
+    """More areas than a legend can tell apart."""
+    return len(codes) > plot.MAX_SERIES
+
+
+def _leaves(code: str, groups: dict, seen: frozenset = frozenset()) -> set[str]:
+    """The districts an area is made of (itself when it is not a group)."""
+    if code not in groups or code in seen:
+        return {code}
+    return set().union(*(_leaves(m, groups, seen | {code}) for m in groups[code]))
+
+
+def _total_of(ds: xr.Dataset, codes: list[str]) -> xr.Dataset | None:
+    """The areas' sum as one area ("total of the N areas"), within each draw; None when an
+    area lies inside another (a county and its districts), whose sum would count people twice."""
+    groups = json.loads(ds.attrs.get("area_groups") or "{}")
+    parts = [_leaves(a, groups) for a in codes]
+    if sum(len(p) for p in parts) != len(set().union(*parts)):
+        return None
+    total = ds.sel(area=codes).drop_vars("area_name").sum("area", keep_attrs=True)
+    return total.expand_dims(area=["total"]).assign_coords(area_name=("area", [f"total of the {len(codes)} areas"]))
+
+
+def _per_area(spec: Spec, c: Computed, i: int, cs, areas) -> list[str]:
+    """The areas a chart drawn per area is drawn for: the one it names, or — with no more
+    than a legend's worth of areas — each of the table's."""
+    codes = areas or c.codes
+    if areas is None and _many(codes):
+        raise spec.fail(f"a {cs.kind} chart is drawn for each area, and the table has {len(codes)}: name one "
+                        f"(area: {_area_names(c)[codes[0]]})", "charts", i, "area")
+    return codes
+
+
 def _title(chart_spec, fig, suffix: str = "") -> str:
     if chart_spec is not None and chart_spec.title:
         return chart_spec.title
@@ -186,12 +251,14 @@ def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
     names_of = _area_names(c)
     out = []
     for n in names:
-        data, periods = _span(spec, ds[[n]])
+        data, periods = _span(spec, _with_bases(ds, n))
         title = cs.title if cs is not None and cs.title else None
         if title is None and c.side_by_side:  # the first column's result: say which
             head = c.measures.labels.get(n) or ds[n].attrs.get("long_name", n)
             where = [names_of[a] for a in codes]
-            title = f"{head}: {_and(where)} ({first_label})" if len(where) <= 3 else f"{head} ({first_label})"
+            when = _period_text(periods)
+            title = (f"{head}: {_and(where)}, {when} ({first_label})" if len(where) <= 3
+                     else f"{head}, {when} ({first_label})")
         with _at(spec, i):
             fig = plot.line(data, n, areas=codes, years=periods, level=level, title=title)
         out.append(Chart(fig, _title(cs, fig), "line"))
@@ -201,14 +268,14 @@ def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
 def _compare(spec, c, i, cs, names, areas) -> list[Chart]:
     level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
     out = []
-    codes = areas or c.codes
+    codes = _per_area(spec, c, i, cs, areas) if i is not None else (areas or c.codes)
     names_of = _area_names(c)
     if c.side_by_side:
         for n in names:
             for a in codes:
                 results = {}
                 for label, ds in c.results.items():
-                    data, periods = _span(spec, ds[[n]])
+                    data, periods = _span(spec, _with_bases(ds, n))
                     results[label] = data
                 with _at(spec, i):
                     fig = plot.compare(results, n, a, years=periods, level=level, title=cs.title if cs else None)
@@ -223,9 +290,10 @@ def _compare(spec, c, i, cs, names, areas) -> list[Chart]:
     for a in codes:
         results = {}
         for n in names:
-            data, periods = _span(spec, ds[[n]].rename({n: "measure"}))
+            data, periods = _span(spec, _with_bases(ds, n).rename({n: "measure"}))
             results[labels[n]] = data
-        title = cs.title if cs is not None and cs.title else f"{names_of[a]}: " + ", ".join(labels.values())
+        title = (cs.title if cs is not None and cs.title
+                 else f"{names_of[a]}, {_period_text(periods)}: " + ", ".join(labels.values()))
         with _at(spec, i):
             fig = plot.compare(results, "measure", a, years=periods, level=level, title=title)
         out.append(Chart(fig, _title(cs, fig), "compare"))
@@ -253,7 +321,7 @@ def _bands(spec, c, i, cs, names, areas) -> list[Chart]:
                     else ": give bands: in the spec, e.g. [65-74, 75-84, 85+]")
             raise spec.fail(f"the result of {n!r} has no age bands to draw{hint}", "charts", i, "kind")
         data, label = _at_period(spec, ds[[n]], i, "year", year)
-        for a in areas or c.codes:
+        for a in _per_area(spec, c, i, cs, areas):
             with spec.at("charts", i, "by_sex" if cs.by_sex else "kind"):
                 title = _suffixed(c, cs, n, f"{_area_names(c)[a]}, {label}")
                 fig = plot.bands(data, n, a, label, by_sex=bool(cs.by_sex), level=level, title=title)
@@ -272,7 +340,7 @@ def _pyramid(spec, c, i, cs, areas) -> list[Chart]:
     _, label = _at_period(spec, pop, i, "year", year)
     _, label2 = _at_period(spec, pop, i, "compare_year", cs.compare_year) if cs.compare_year is not None else (None, None)
     out = []
-    for a in areas or c.codes:
+    for a in _per_area(spec, c, i, cs, areas):
         with spec.at("charts", i):
             fig = plot.pyramid(pop, a, label, compare_year=label2, title=cs.title)
         out.append(Chart(fig, _title(cs, fig), "pyramid"))
@@ -288,12 +356,53 @@ def _ethnicity(spec, c, i, cs, names, areas) -> list[Chart]:
         if ds is None:
             raise spec.fail(f"the result of {n!r} is not split by ethnic group", "charts", i, "kind")
         data, label = _at_period(spec, ds[[n]], i, "year", year)
-        for a in areas or c.codes:
+        for a in _per_area(spec, c, i, cs, areas):
             with spec.at("charts", i):
                 title = _suffixed(c, cs, n, f"{_area_names(c)[a]}, {label}")
                 fig = plot.ethnicity(data, n, a, label, level=level, title=title)
             out.append(Chart(fig, _title(cs, fig), "ethnicity"))
     return out
+
+
+def _many_areas(spec: Spec, c: Computed, first_label: str) -> list[Chart]:
+    """The default charts of a table with more areas than a legend can tell apart: per
+    measure, the areas' total over the years (when no area lies inside another) and each
+    area's change ranked; with columns side by side, the total compared."""
+    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    suffix = f" ({first_label})" if c.side_by_side else ""
+    first = next(iter(c.results.values()))
+    out: list[Chart] = []
+    for n in c.measures.shown:
+        label = c.measures.labels.get(n) or first[n].attrs.get("long_name", n)
+        totals = {}
+        for col, ds in c.results.items():
+            data, periods = _span(spec, _with_bases(ds, n))
+            total = _total_of(data, c.codes)
+            if total is not None:
+                totals[col] = total
+        with _at(spec, None):
+            if totals:
+                fig = plot.line(next(iter(totals.values())), n, years=periods, level=level,
+                                title=f"{label}: total of the {len(c.codes)} areas, {_period_text(periods)}{suffix}")
+                out.append(Chart(fig, _title(None, fig), "line"))
+            if len(periods) > 1:
+                data, _ = _span(spec, _with_bases(first, n))
+                # the table's label (and which column, side by side) heads the title, as the total's
+                data[n].attrs = {**data[n].attrs, "long_name": label + suffix}
+                ends = tuple(spec.model.change) if spec.model.change else (periods[0], periods[-1])
+                fig = plot.change(data, n, areas=c.codes, years=_change_periods(data, ends), level=level)
+                out.append(Chart(fig, _title(None, fig), "change"))
+            if c.side_by_side and len(totals) == len(c.results) and _differs(c.results, n):
+                fig = plot.compare(totals, n, "total", years=periods, level=level)
+                out.append(Chart(fig, _title(None, fig), "compare"))
+    return out
+
+
+def _change_periods(data: xr.Dataset, years) -> tuple:
+    """The spec's change years as the result's period labels (financial years as labels)."""
+    if "financial_year" in data.dims:
+        return tuple(financial_year_label(parse_financial_year(y) if is_financial(y) else int(y)) for y in years)
+    return tuple(int(y) for y in years)
 
 
 def _at(spec: Spec, i: int | None):
@@ -307,6 +416,8 @@ def spec_charts(c: Computed) -> list[Chart]:
     first_label = next(iter(c.results))
     out: list[Chart] = []
     if not m.charts:
+        if _many(c.codes):
+            return _many_areas(spec, c, first_label)
         out += _line(spec, c, None, None, c.measures.shown, None, first_label)
         if c.side_by_side:
             differ = [n for n in c.measures.shown if _differs(c.results, n)]
@@ -333,7 +444,9 @@ def spec_charts(c: Computed) -> list[Chart]:
 
 # ---------------------------------------------------------------------------- report
 
-def _sections(c: Computed) -> tuple[list[Section], dict[str, int]]:
+def _tables(c: Computed) -> tuple[list[tuple[Any, str]], dict[str, int]]:
+    """The report's tables in their default order, each with its row labels, and the role
+    of each (``area``, ``age_band``, ``compare``) → its index."""
     spec, m = c.spec, c.spec.model
     names = c.measures.shown
     first_label, first = next(iter(c.results.items()))
@@ -364,21 +477,36 @@ def _sections(c: Computed) -> tuple[list[Section], dict[str, int]]:
         tables.append((main, rows, "base"))
         if other:
             tables.append((one(other, (m.title or main.title) + suffix[other]), other, "base"))
-    sections, roles = [], {}
-    for k, (t, layout, kind) in enumerate(tables):
-        sections.append(Section(f"Table {k + 1}", t, _ROW_LABELS[layout]))
+    roles: dict[str, int] = {}
+    for k, (_, layout, kind) in enumerate(tables):
         roles.setdefault("compare" if kind == "compare" else layout, k)
-    return sections, roles
+    return [(t, _ROW_LABELS[layout]) for t, layout, _ in tables], roles
+
+
+def _sections(c: Computed, charts: list[Chart]) -> tuple[list[Section], dict[str, int]]:
+    """The tables as numbered sections, each followed by its charts, the charts in their
+    own (the spec's) order: Table 1 first, then the tables in the order of the first chart
+    that goes with them, then those no chart goes with; a chart whose table comes before
+    the previous chart's goes after that chart.  Also each role's section index."""
+    tables, roles = _tables(c)
+    wanted = [section_for(ch.kind, roles) for ch in charts]
+    order = [0] + [k for k in dict.fromkeys(wanted) if k != 0]
+    order += [k for k in range(len(tables)) if k not in order]
+    moved = {old: new for new, old in enumerate(order)}
+    sections = [Section(f"Table {new + 1}", tables[old][0], tables[old][1]) for new, old in enumerate(order)]
+    at = 0
+    for chart, k in zip(charts, wanted):
+        at = max(at, moved[k])
+        chart.section = at
+        sections[at].charts.append(chart)
+    return sections, {role: moved[k] for role, k in roles.items()}
 
 
 def build_report(spec: Spec | str | PathLike | Computed, *, draws: int | None = None, seed: int | None = None) -> Report:
     """Tables, charts, summary, method and provenance of a spec (see the module docstring)."""
     c = spec if isinstance(spec, Computed) else compute_for_charts(spec, draws=draws, seed=seed)
     m = c.spec.model
-    sections, roles = _sections(c)
-    for chart in spec_charts(c):
-        chart.section = section_for(chart.kind, roles)
-        sections[chart.section].charts.append(chart)
+    sections, roles = _sections(c, spec_charts(c))
     names = c.measures.shown
     level = m.uncertainty.level if m.uncertainty else 0.95
     title = m.title or sections[0].table.title

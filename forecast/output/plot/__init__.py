@@ -1,5 +1,5 @@
-"""Charts of forecast results: lines over years, scenario comparisons, age-band bars,
-population pyramids and bars by ethnic group.
+"""Charts of forecast results: lines over years, scenario comparisons, each area's change
+ranked, age-band bars, population pyramids and bars by ethnic group.
 
 Every function takes a result (:func:`forecast.project` / :func:`forecast.simulate`) or a
 population cube and returns a :class:`matplotlib.figure.Figure`, so a script can restyle it
@@ -18,9 +18,14 @@ What is drawn
   ``statistic`` dim (``simulate(..., quantiles=...)``) the ``q0.5`` row is drawn and the
   ``level`` interval where its quantiles are present; quantiles do not add up, so such a
   result must already be at the level of detail the chart shows.
-- Under each chart: a note on what the line and band are (for draws) and a source line
-  built from the result's attributes — the population's title and licence, and each rate
-  set with a short form of its citation — replaceable with ``source=``.
+- Under each chart (9 pt, wrapped): a note on what the line and band are (for draws) and a
+  source line built from the result's attributes — the population's title and licence,
+  each rate set with a short form of its own citation, a derived measure's file ("share:",
+  "calibration:") with its own, each scenario and relative risks — replaceable with
+  ``source=``.  Years beyond the population projection (an extended population) are
+  shaded grey on line and comparison charts, and noted under a chart of one such year.
+- A line chart names up to :data:`MAX_SERIES` areas in a legend; more are drawn as thin
+  grey lines with no legend — :func:`change` ranks many areas instead.
 
 Sources
 -------
@@ -47,20 +52,21 @@ exported is still importable from here):
 - :mod:`.sources` — titles and the source line under a chart, :func:`short_citation`;
 - :mod:`.figure` — the figure, its axes, series, error bars, title and footer;
 - :mod:`.export` — :func:`save` and :func:`to_bytes` (PNG and SVG with no date in them);
-- :mod:`.line_chart`, :mod:`.compare_chart`, :mod:`.bands_chart`, :mod:`.pyramid_chart`,
-  :mod:`.ethnicity_chart` — one chart kind each.
+- :mod:`.line_chart`, :mod:`.compare_chart`, :mod:`.change_chart`, :mod:`.bands_chart`,
+  :mod:`.pyramid_chart`, :mod:`.ethnicity_chart` — one chart kind each.
 """
 
 from __future__ import annotations
 
 from .bands_chart import bands
+from .change_chart import change
 from .compare_chart import compare
 from .ethnicity_chart import ethnicity
 from .export import FORMATS, save, to_bytes
 from .line_chart import line
 from .pyramid_chart import pyramid
 from .sources import short_citation
-from .style import OKABE_ITO
+from .style import MAX_SERIES, OKABE_ITO
 
-__all__ = ["OKABE_ITO", "FORMATS", "line", "compare", "bands", "pyramid", "ethnicity", "save", "to_bytes",
-           "short_citation"]
+__all__ = ["OKABE_ITO", "MAX_SERIES", "FORMATS", "line", "compare", "change", "bands", "pyramid", "ethnicity", "save",
+           "to_bytes", "short_citation"]

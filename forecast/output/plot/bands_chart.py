@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from ...errors import SpecError
-from .figure import _band_labels, _bar_errors, _bar_value_axis, _finish_result, _new_figure, _single_bars
+from .figure import _band_labels, _bar_errors, _bar_value_axis, _extended_note, _finish_result, _new_figure, _single_bars
 from .reduce import _err, _interval_note, _reduce
 from .select import _at_area_period, _check_sexes, _measure
 from .sources import _area_period_title
@@ -89,7 +89,8 @@ def bands(
     _bar_value_axis(ax, da, "y")
     if title is None:
         title = _area_period_title(ds, da, measure, code, label)
-    _finish_result(fig, ax, title, _interval_note(da, level, lo is not None, what="bar"), ds, measure, source)
+    _finish_result(fig, ax, title, _interval_note(da, level, lo is not None, what="bar"), ds, measure, source,
+                   extra=[_extended_note(ds.attrs, label)])
     return fig
 
 

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, NamedTuple
 import xarray as xr
 
 from ...errors import SpecError
-from .figure import _finish, _period_x, _series_figure, _Series
+from .figure import _finish, _mark_extended, _period_x, _series_figure, _Series
 from .reduce import _interval_note, _reduce
 from .select import _area_names, _measure, _resolve_areas, _select_periods
-from .sources import _common_long_name, _join_title, _source_text
+from .sources import _common_long_name, _join_title, _source_text, _span_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -59,13 +59,16 @@ def compare(
     level : float or None, default 0.95
         Central interval shaded for results with draws (or the matching quantiles).
     title, source : str, optional
-        Default title: the measure's ``long_name`` (without a differing parenthesis) and the
-        area name; default source: the populations and every rate set drawn.
+        Default title: the measure's ``long_name`` (without a differing parenthesis), the
+        area name and the years; default source: the populations, every rate set drawn and
+        each result's scenario (named by its label) or relative risks.
 
     Returns
     -------
     matplotlib.figure.Figure
-        ``ax.lines[i]`` is ``results``' ``i``-th entry; legend labels are the dict keys.
+        ``ax.lines[i]`` is ``results``' ``i``-th entry, each with a line style and marker
+        of its own (lines that coincide stay visible); legend labels are the dict keys.
+        Years beyond the population projection are shaded grey.
 
     Raises
     ------
@@ -77,13 +80,17 @@ def compare(
     picked = [_compared(label, res, measure, area, years, level) for label, res in results.items()]
     pdim = _one_period_dim(picked)
     series = [p.series for p in picked]
-    fig, ax = _series_figure(series, pdim, sorted({x for s in series for x in s.x}), picked[0].da)
+    periods = sorted({x for s in series for x in s.x})
+    fig, ax = _series_figure(series, pdim, periods, picked[0].da, distinct=True)
+    extended = _mark_extended(ax, [p.ds for p in picked], pdim, periods)
     if title is None:
         name = _area_names(picked[0].ds, [picked[0].code])[0]
-        title = _join_title(_common_long_name([p.da for p in picked], measure), name)
+        span = _span_of([v for p in picked for v in p.da[pdim].values], pdim)
+        title = _join_title(_common_long_name([p.da for p in picked], measure), f"{name}, {span}" if span else name)
     if source is None:
-        source = _source_text([p.ds for p in picked], [measure] * len(picked))
-    _finish(fig, ax, title, list(dict.fromkeys(p.note for p in picked if p.note)), source)
+        source = _source_text([p.ds for p in picked], [measure] * len(picked), labels=[str(k) for k in results])
+    notes = list(dict.fromkeys(p.note for p in picked if p.note))
+    _finish(fig, ax, title, notes + ([extended] if extended else []), source)
     return fig
 
 

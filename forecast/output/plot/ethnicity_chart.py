@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ...errors import SpecError
-from .figure import _bar_value_axis, _finish_result, _new_figure, _single_bars
+from .figure import _bar_value_axis, _extended_note, _finish_result, _new_figure, _single_bars
 from .reduce import _interval_note, _reduce
 from .select import _as_dataset, _at_area_period, _period_dim, _variable
 from .sources import _area_period_title
@@ -76,5 +76,6 @@ def ethnicity(
     _bar_value_axis(ax, da, "x")
     if title is None:
         title = _area_period_title(ds, da, measure, code, label)
-    _finish_result(fig, ax, title, _interval_note(da, level, lo is not None, what="bar"), ds, measure, source)
+    _finish_result(fig, ax, title, _interval_note(da, level, lo is not None, what="bar"), ds, measure, source,
+                   extra=[_extended_note(ds.attrs, label)])
     return fig

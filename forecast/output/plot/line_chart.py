@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 import xarray as xr
 
-from .figure import _finish_result, _period_x, _series_figure, _Series
+from .figure import _finish_result, _mark_extended, _period_x, _series_figure, _Series
 from .reduce import _interval_note, _reduce
 from .select import _area_names, _measure, _resolve_areas, _select_periods
-from .sources import _join_title, _long_name, _name_list
+from .sources import _join_title, _long_name, _name_list, _period_span
+from .style import MAX_SERIES
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -49,7 +50,7 @@ def line(
         Central interval shaded when the result has draws (or the matching quantiles);
         ``None`` draws no band.
     title : str, optional
-        Default: the variable's ``long_name`` and the area names.
+        Default: the variable's ``long_name``, the area names (up to three) and the years.
     source : str, optional
         Source line under the chart; default built from the result's attributes.
 
@@ -57,7 +58,10 @@ def line(
     -------
     matplotlib.figure.Figure
         One axes; ``ax.lines[i]`` is area ``i`` (in the order of ``areas``), and with an
-        interval ``ax.collections[i]`` its band.  Legend labels are area names.
+        interval ``ax.collections[i]`` its band.  Legend labels are area names; one area
+        named in the title has no legend.  More than :data:`~.style.MAX_SERIES` areas are
+        thin grey lines with no legend and no bands (a note says so).  Years beyond the
+        population projection (``population_extended``) are shaded grey.
 
     Raises
     ------
@@ -73,8 +77,15 @@ def line(
     series = [_Series(name, x, central.sel(area=code).values,
                       None if lo is None else lo.sel(area=code).values,
                       None if hi is None else hi.sel(area=code).values) for code, name in zip(codes, names)]
-    fig, ax = _series_figure(series, pdim, x, da)
+    many = len(series) > MAX_SERIES
+    legend = len(series) > 1 or (title is not None and names[0].casefold() not in title.casefold())
+    fig, ax = _series_figure(series, pdim, x, da, legend=legend)
+    notes = [_interval_note(da, level, lo is not None and not many)]
+    if many:
+        notes.append(f"One grey line for each of the {len(series)} areas (too many to tell apart in a legend).")
+    notes.append(_mark_extended(ax, [ds], pdim, x))
     if title is None:
-        title = _join_title(_long_name(da, measure), _name_list(names) if len(names) <= 3 else None)
-    _finish_result(fig, ax, title, _interval_note(da, level, lo is not None), ds, measure, source)
+        where = _name_list(names) if len(names) <= 3 else None
+        title = _join_title(_long_name(da, measure), ", ".join(p for p in (where, _period_span(da, pdim)) if p))
+    _finish_result(fig, ax, title, notes[0], ds, measure, source, extra=notes[1:])
     return fig

@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ...errors import SpecError
-from .figure import _finish, _new_figure
+from .figure import _extended_note, _finish, _new_figure
 from .select import _area_names, _check_period, _check_sexes, _period_dim, _resolve_areas
 from .sources import _population_source
 from .style import _SEX_COLOURS, _thousands, _units_label
@@ -82,7 +82,8 @@ def pyramid(
             title += f" (outline: {label2})"
     if source is None:
         source = _population_source(population.attrs.get("title"), population.attrs.get("licence"))
-    _finish(fig, ax, title, [], source)
+    notes = [n for n in (_extended_note(population.attrs, y) for y in (label, label2) if y is not None) if n]
+    _finish(fig, ax, title, notes[:1], source)
     return fig
 
 

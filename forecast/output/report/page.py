@@ -2,6 +2,13 @@
 summary, each table with its charts embedded as SVG ``data:`` URIs, the method and the
 provenance — no JavaScript and no link to the network.
 
+Tables: an interval sits under its figure on a line of its own, in a smaller font; columns
+side by side in each period ("2025 constant rates", "2025 falling", "2025 difference") get
+the period once over them and their own labels below; a table too wide for the text column
+(:data:`_WIDE_CHARS`) gets a smaller font and the window's width on screen, and a landscape
+A4 page of its own in print (``@page wide``).  The files behind the report are listed with
+their sha256 by :func:`forecast.output.provenance.file_checksums`, as the workbook lists them.
+
 Moved from ``forecast/output/report.py`` (its "HTML" section).
 """
 
@@ -9,8 +16,10 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from typing import Any, Mapping
 
+from ..provenance import file_checksums
 from .parts import Chart, Report
 
 _CSS = """
@@ -22,11 +31,16 @@ h3{font-size:1.05em;margin:1.2em 0 .3em}
 .summary li{margin:.2em 0}
 table{border-collapse:collapse;margin:.5em 0;font-variant-numeric:tabular-nums}
 caption{font-weight:bold;text-align:left;padding:.4em 0}
-.table-wrap{overflow-x:auto}
-th,td{padding:.25em .6em;border-bottom:1px solid var(--rule);vertical-align:top}td{text-align:right}th{white-space:nowrap}
-thead th{white-space:normal;vertical-align:bottom;text-align:right}
+.table-wrap{overflow-x:auto}.table-wrap:not(.wide) table{min-width:min(100%,40em)}
+th,td{padding:.25em .6em;border-bottom:1px solid var(--rule);vertical-align:top}td{text-align:right;white-space:nowrap}th{white-space:nowrap}
+td .ci{display:block;font-size:.82em;color:var(--muted)}
+thead th{white-space:normal;vertical-align:bottom;text-align:right;overflow-wrap:normal}
+thead th[scope=colgroup]{text-align:center;border-bottom:1px solid var(--ink)}
 tr.block th{text-align:left;background:var(--band)}th[scope=row]{text-align:left;font-weight:normal}
 tr.total th,tr.total td{font-weight:bold}
+.table-wrap.wide{width:max-content;min-width:100%;max-width:calc(100vw - 3em);position:relative;left:50%;transform:translateX(-50%)}
+.table-wrap.wide table{font-size:.85em}.table-wrap.wide th,.table-wrap.wide td{padding:.2em .45em}
+.table-wrap.wide thead th{min-width:5.5em}
 .note{font-size:.8em;color:var(--muted);margin:.2em 0}
 figure{margin:1.2em 0;text-align:center}figure img{max-width:100%;height:auto}
 figcaption{font-size:.85em;color:var(--muted)}
@@ -34,15 +48,25 @@ dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;fo
 dl.provenance dt{font-weight:bold}dl.provenance dd{margin:0;word-break:break-all}
 code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.9em}
 @page{size:A4;margin:15mm}
+@page wide{size:A4 landscape;margin:12mm}
 @media print{
  body{max-width:none;margin:0;padding:0;font-size:10pt}
  .table-wrap{overflow:visible}table{font-size:8.5pt}
+ .table-wrap.wide{page:wide;position:static;transform:none;width:auto;max-width:none}
+ .table-wrap.wide table{font-size:7.5pt}
  h2{break-after:avoid}
  table,figure,.summary{break-inside:avoid}
  figure img{max-height:120mm}
  a{color:inherit;text-decoration:none}
 }
 """.strip()
+
+#: A table wider than this (estimated, in characters of body text) gets the "wide" layout:
+#: a smaller font, and the width of the window rather than of the text column (on paper, a
+#: landscape page).  60em of text holds about 110 characters of digits and padding.
+_WIDE_CHARS = 110
+_PERIOD_HEAD = re.compile(r"^(\d{4}(?:/\d{2})?) (\S.*)$")
+_INTERVAL = re.compile(r"<td>([^<()]+?) (\([^<()]+\))</td>")
 
 
 def _esc(text: Any) -> str:
@@ -56,6 +80,59 @@ def _figure(chart: Chart, number: int) -> str:
             f"<figcaption>Chart {number}: {_esc(chart.title)}</figcaption></figure>")
 
 
+def _grouped_head(header: list[str]) -> str | None:
+    """A two-row header for columns side by side in each period ("2025 constant rates",
+    "2025 falling incidence", "2025 difference"): the period once over its columns, then
+    each column's own label.  None when no period has more than one column."""
+    groups: list[tuple[str | None, list[str]]] = []
+    for h in header:
+        m = _PERIOD_HEAD.match(h)
+        if m and groups and groups[-1][0] == m.group(1):
+            groups[-1][1].append(m.group(2))
+        elif m:
+            groups.append((m.group(1), [m.group(2)]))
+        else:
+            groups.append((None, [h]))
+    if not any(period is not None and len(cols) > 1 for period, cols in groups):
+        return None
+    top, below = ['<th rowspan="2"></th>'], []
+    for period, cols in groups:
+        if period is None or len(cols) == 1:
+            text = cols[0] if period is None else f"{period} {cols[0]}"
+            top.append(f'<th scope="col" rowspan="2">{_esc(text)}</th>')
+        else:
+            top.append(f'<th scope="colgroup" colspan="{len(cols)}">{_esc(period)}</th>')
+            below += [f'<th scope="col">{_esc(c)}</th>' for c in cols]
+    return f"<thead><tr>{''.join(top)}</tr>\n<tr>{''.join(below)}</tr></thead>"
+
+
+def _width_chars(table) -> float:
+    """The table's width in characters, roughly: its widest row label, and each column's
+    widest cell (an interval on its own line, in a smaller font) or header word, plus padding."""
+    cells = table.formatted()
+    width = max((len(str(a)) for _, a in table.data.index), default=8) + 2  # (block labels span the table)
+    for col in table.header:
+        longest = max((len(w) for w in str(col).split()), default=4)
+        for text in cells[col]:
+            main, _, interval = str(text).partition(" (")
+            longest = max(longest, len(main), 0.82 * (len(interval) + 1))
+        width += longest + 2
+    return width
+
+
+def _table_html(table, caption: str) -> str:
+    """The table as :meth:`~forecast.output.table.Table.to_html` renders it, with its
+    intervals on a line of their own (smaller), periods grouped over their columns side by
+    side, and — too wide for the text column — in the "wide" layout."""
+    body = table.to_html(full=False, caption=caption)
+    head = _grouped_head([str(h) for h in table.header])
+    if head is not None:
+        body = re.sub(r"<thead>.*?</thead>", lambda _: head, body, count=1, flags=re.S)
+    body = _INTERVAL.sub(lambda m: f'<td>{m.group(1)}<span class="ci"> {m.group(2)}</span></td>', body)
+    wide = " wide" if _width_chars(table) > _WIDE_CHARS else ""
+    return f'<div class="table-wrap{wide}">{body}</div>'
+
+
 def _provenance_items(p: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(term, HTML) of each provenance entry: version, date, spec, seed, draws and files."""
     items: list[tuple[str, str]] = [("forecast version", _esc(p.get("forecast_version", ""))),
@@ -66,16 +143,8 @@ def _provenance_items(p: Mapping[str, Any]) -> list[tuple[str, str]]:
     items.append(("Seed", _esc(p["seed"]) if p.get("seed") is not None else "none (no draws)"))
     if unc:
         items.append(("Draws", f"{unc['draws']:,}"))
-    pop = p.get("population") or {}
-    for f in pop.get("files", []):
-        items.append((f"Population file {f['name']}", f"<code>sha256 {_esc(f['sha256'])}</code>"))
-    for rs in p.get("rate_sets", []):
-        items.append((f"Rate set {rs['id']}", f"{_esc(rs.get('file') or '')} <code>sha256 {_esc(rs.get('sha256') or 'unknown')}</code>"))
-    for d in p.get("derived_measures", []):
-        items.append((f"Derived measures {d['id']}", f"<code>sha256 {_esc(d['sha256'])}</code>"))
-    if p.get("ethnic_mix"):
-        e = p["ethnic_mix"]
-        items.append((f"Ethnic mix {e.get('file')}", f"<code>sha256 {_esc(e.get('sha256') or 'unknown')}</code>"))
+    for what, file, digest in file_checksums(p):
+        items.append((what, (f"{_esc(file)} " if file else "") + f"<code>sha256 {_esc(digest)}</code>"))
     return items
 
 
@@ -107,7 +176,7 @@ def _sections(report: Report) -> list[str]:
     for i, s in enumerate(report.sections, start=1):
         title = s.table.title if s.table.title.startswith(s.name) else f"{s.name}: {s.table.title}"
         out.append(f'<section id="table-{i}" class="table-section">')
-        out.append('<div class="table-wrap">' + s.table.to_html(full=False, caption=title) + "</div>")
+        out.append(_table_html(s.table, title))
         for chart in s.charts:
             number += 1
             out.append(_figure(chart, number))

@@ -63,7 +63,9 @@ class Report:
 
 
 def section_for(kind: str, roles: Mapping[str, int]) -> int:
-    """Which section a chart of ``kind`` goes under: lines with the area table, compare charts
-    with the side-by-side table, bands with the age-band table (else the first table)."""
+    """Which section a chart of ``kind`` goes under: lines (and ranked changes) with the area
+    table, compare charts with the side-by-side table, bands with the age-band table (else
+    the first table).  :mod:`forecast.specs.report` orders the sections so that the charts
+    keep the spec's order."""
     role = {"line": "area", "compare": "compare", "bands": "age_band"}.get(kind, "area")
     return roles.get(role, roles.get("area", 0))

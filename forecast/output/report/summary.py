@@ -14,6 +14,10 @@ from ..table import TOTAL, Table
 #: How :func:`forecast.table` labels a block of rates per 100 people (left out of summaries).
 PER_100_SUFFIX = " per 100 people in the age group"
 
+#: Most areas a summary line names; with more it says "the N areas" (its total), and a
+#: table of more areas without a total gets no line per area (the table lists them).
+MAX_NAMED = 8
+
 
 def _change_years(table: Table) -> tuple[str, str] | None:
     col = table.change_column
@@ -29,7 +33,8 @@ def _names(items: Sequence[str]) -> str:
 def summary_lines(table: Table, *, rows: str = "Area", comparators: Sequence[str] = ()) -> list[str]:
     """One line per block of ``table`` (a measure; in the band or sex layout, a measure in one
     area): its total (or its one row) in the first and last year — the change column's years
-    when there is one — and the change, each as the table shows it."""
+    when there is one — and the change, each as the table shows it.  The areas of a total are
+    named up to :data:`MAX_NAMED` of them ("the 153 areas" beyond)."""
     periods = table.periods
     if not periods:
         return []
@@ -63,9 +68,11 @@ def _block_rows(table: Table, block, rows: str, comparators: Sequence[str]) -> l
         labels = [str(table.data.index[i][1]) for i in members]
         if labels and all(": " in x for x in labels):  # rows split by sex or ethnic group: "Leicester: male"
             labels = [x.rpartition(": ")[0] for x in labels]
+        many = len(dict.fromkeys(labels)) > MAX_NAMED
         if totals and len(members) > 1:
-            return [(totals[0], f"{block} in {_names(labels)}")]
-        return [(i, f"{block} in {table.data.index[i][1]}") for i in members]
+            return [(totals[0], f"{block} in the {len(dict.fromkeys(labels))} areas" if many
+                     else f"{block} in {_names(labels)}")]
+        return [] if many else [(i, f"{block} in {table.data.index[i][1]}") for i in members]
     # a block per measure and area: "Dementia: Leicester"
     label, _, area = str(block).rpartition(": ")
     phrase = f"{label} in {area}" if label else str(block)
