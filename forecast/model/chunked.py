@@ -34,7 +34,7 @@ def run_chunked(pop: xr.DataArray, plan, job) -> np.ndarray:
         parts = dask.compute(*[dask.delayed(_task)(pop.isel(area=sl), plan, job) for sl in slices])
     else:
         chunks = _scattered(client, pop, slices)
-        plan_f, job_f = client.scatter([plan, job], broadcast=True)
+        plan_f, job_f = client.scatter([plan, job], broadcast=True, hash=False)
         parts = client.gather(client.map(_task, chunks, plan=plan_f, job=job_f, pure=False))
     return np.concatenate(parts, axis=0)
 
@@ -43,12 +43,17 @@ _SCATTERED: dict = {}
 
 
 def _scattered(client, pop: xr.DataArray, slices) -> list:
-    """The population's area chunks on the workers, scattered once per client and population."""
-    key = (id(client), id(pop))
-    if key not in _SCATTERED:
+    """The population's area chunks on the workers, scattered once per client and population
+    (the population itself is kept with them, so that its id cannot be taken by another)."""
+    key = id(client)
+    held = _SCATTERED.get(key)
+    if held is None or held[0] is not pop:
         _SCATTERED.clear()
-        _SCATTERED[key] = client.scatter([pop.isel(area=sl).compute() for sl in slices])
-    return _SCATTERED[key]
+        # each chunk made here, on the synchronous scheduler: computing it through the client
+        # would ship the whole in-memory array inside the graph ("Sending large graph")
+        chunks = client.scatter([pop.isel(area=sl).compute(scheduler="sync") for sl in slices], hash=False)
+        _SCATTERED[key] = (pop, chunks)
+    return _SCATTERED[key][1]
 
 
 def _active_client():
