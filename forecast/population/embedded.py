@@ -51,11 +51,14 @@ def default_population() -> xr.DataArray:
 
 @lru_cache(maxsize=1)
 def _default_population() -> xr.DataArray:
+    from ..files import sha256_file
+    from .cache import cached_cube, cube_key
     from .readers.snpp import read_snpp
 
     folder = data_dir("population")
     files = sorted(folder.glob("snpp2022_migcat23_*.csv"))
-    pop = read_snpp(files)
+    # parsed once, then kept in the cache folder under the files' sha256 (as downloads are)
+    pop = cached_cube(cube_key([(f.name, sha256_file(f)) for f in files], reader="snpp"), lambda: read_snpp(files))
     pop.attrs.update(
         title="ONS 2022-based subnational population projections, migration category variant (2023 boundaries)",
         publisher="Office for National Statistics",

@@ -97,6 +97,7 @@ class StrictModel(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid", strict=True, frozen=True, populate_by_name=True, hide_input_in_errors=True,
+        defer_build=True,  # each model built when first used: a command pays only for the kinds it reads
     )
 
     @model_validator(mode="before")
