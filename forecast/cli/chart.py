@@ -62,7 +62,7 @@ def chart_cmd(spec: str, output: str, only, draws, seed, area, year, compare_wit
 
     from ..errors import ForecastError
     from ..files import atomic_path
-    from ..specs.report import spec_charts
+    from ..specs.charts import spec_charts
 
     fmt = check_output(output, CHART_FORMATS)
     charts = spec_charts(open_computed(spec, area=area, year=year, compare_with=compare_with, variant=variant, population=population,
