@@ -23,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 import zipfile
@@ -223,21 +224,49 @@ def check_output_folder(path: str | os.PathLike) -> Path:
 
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place on success."""
+    """Yield a temporary path beside ``path``; move it into place on success.
+
+    The temporary file lives in its own hidden folder (``.NAME.xxxx.part/NAME``), removed
+    whole on failure or interruption: a writer that reopens its file by name after the
+    error (xarray's file manager does, when it is garbage-collected) then finds no folder
+    and cannot leave a file behind.  SIGINT and SIGTERM are held while the folder is made
+    and released inside the block that removes it, so an interruption cannot fall between.
+    """
     dest = Path(path)
     folder = check_output_folder(dest)
     if dest.is_dir():
         raise ForecastError("is a folder: give a file name for the output", file=dest)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    held = _hold_signals()
     try:
+        box = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=folder))
+    except BaseException:
+        _release_signals(held)
+        raise
+    try:
+        _release_signals(held)  # a signal that came meanwhile is raised here, inside the cleanup
+        tmp_path = box / dest.name
         yield tmp_path
         os.chmod(tmp_path, _mode_for(dest))
         os.replace(tmp_path, dest)
     finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
+        shutil.rmtree(box, ignore_errors=True)
+
+
+def _hold_signals():
+    """Hold SIGINT and SIGTERM (main thread, POSIX); what to restore."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _release_signals(old) -> None:
+    if old is not None:
+        import signal
+
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
