@@ -121,6 +121,17 @@ def test_share_and_multiplier_by_hand(tmp_path, tiny_pop):
     assert out["doubled"].sel(year=2021).sum().item() == pytest.approx(2 * 22.5 * 16000 / 30000)
 
 
+def test_derived_units_default_to_people_and_are_kept(tmp_path, tiny_pop):
+    p = _derived(tmp_path, {
+        "needing": {"from": "carers", "share": 0.5, "source": "s"},
+        "assessed": {"from": "needing", "multiplier": 0.1, "source": "s", "units": "completed  assessments"},
+    })
+    out = apply_derived(_tiny_result(tiny_pop), p)
+    assert out["needing"].attrs["units"] == "persons"
+    assert out["assessed"].attrs["units"] == "completed assessments"  # white space folded
+    assert out["assessed"].sel(year=2020).sum().item() == pytest.approx(22.5 * 0.5 * 0.1)
+
+
 def test_calibration_against_modelled_financial_year_is_exact(tmp_path):
     pop = tiny_cube(areas=("X01",), years=(2020, 2021))
     pop = pop.copy(data=pop.values * np.array([1.0, 1.2])[None, :, None, None])  # 20% more people in 2021
@@ -172,6 +183,8 @@ def test_financial_year_values_interpolate_mid_years():
         ({"a": {"from": "carers", "share": 0.5, "multiplier": 2, "source": "s"}}, "exactly one of share"),
         ({"a": {"from": "carers", "calibrate": {"observed": 1, "period": "2013-14"}, "source": "s"}}, "'2013-14' is not a year"),
         ({"a": {"from": "carers", "calibrate": {"observed": 1, "period": "2013/15"}, "source": "s"}}, "not consecutive"),
+        ({"a": {"from": "carers", "share": 0.5, "source": "s", "units": ["assessments"]}}, "measures.a.units"),
+        ({"a": {"from": "carers", "share": 0.5, "source": "s", "units": " "}}, "measures.a.units"),
     ],
 )
 def test_bad_derived_files(tmp_path, measures, match):

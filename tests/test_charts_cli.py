@@ -352,6 +352,7 @@ def test_carers_example_credits_each_source_with_its_own_citation():
              for name, m in derived["measures"].items()}
     assert kinds == {"carers_needing_support": "share", "carers_assessments": "calibration and scenario",
                      "young_carers_known": "calibration"}
+    assert derived["measures"]["carers_assessments"]["units"] == "completed assessments"
     charts = spec_charts(compute_for_charts(EXAMPLES_DIR / "leicester_carers.yaml"))
     labels = {m["label"]: name for name, m in derived["measures"].items()}
     assert len(charts) == 5
@@ -364,8 +365,11 @@ def test_carers_example_credits_each_source_with_its_own_citation():
             assert derived["id"] not in source and ax.get_ylabel() == "People"
             continue
         assert f"{kinds[name]}: {derived['id']} ({strategy})" in source, source
-        # the value axis says what is counted (assessments are not people)
-        assert ax.get_ylabel().replace("\n", " ") == derived["measures"][name]["label"]
+        # the value axis says what is counted (assessments are not people): the measure's
+        # units, capitalised, where the file gives them, else its label
+        m = derived["measures"][name]
+        expected = m["units"][:1].upper() + m["units"][1:] if "units" in m else m["label"]
+        assert ax.get_ylabel().replace("\n", " ") == expected
         # one area, named in the title: no legend over the markers; the top point below the frame
         assert ax.get_legend() is None
         assert ax.get_ylim()[1] >= 1.05 * max(ax.lines[0].get_ydata())

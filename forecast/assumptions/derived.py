@@ -97,6 +97,7 @@ class DerivedMeasure:
     value_text: str = ""
     calibration: Calibration | None = None
     steps: tuple[Step, ...] = ()
+    units: str = "persons"  # what it counts: people unless the file says otherwise
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def _measure(name: str, d, area) -> DerivedMeasure:
     steps = tuple(Step(Period.parse(s.from_), factor_value(s.multiply), s.label, " ".join(s.source.split()))
                   for s in d.scenario)
     return DerivedMeasure(name=name, from_=d.from_, label=d.label or name, kind=d.kind, source=" ".join(d.source.split()),
-                          value=value, value_text=text, calibration=cal, steps=steps)
+                          value=value, value_text=text, calibration=cal, steps=steps,
+                          units=" ".join(d.units.split()) if d.units else "persons")
 
 
 LOADERS["derived-measures"] = load_derived

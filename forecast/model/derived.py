@@ -83,7 +83,7 @@ def _attrs(dm, name: str, m, base: xr.DataArray, value, text: str) -> dict:
     """A derived variable's provenance: label, factor, derivation, citations, step years."""
     attrs = {
         "long_name": m.label,
-        "units": "persons",
+        "units": m.units,
         "measure": name,
         "derived_from": m.from_,
         "factor": float(np.mean(value)),

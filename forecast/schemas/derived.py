@@ -17,13 +17,15 @@ by a factor, each with its source (carer funnels).
         calibrate: {observed: 1972, period: 2013/14, against_observed: 30000}
         scenario: [{from: 2015/16, multiply: {numerator: 4000, denominator: 1972}, label: Care Act}]
         source: "…"
+        units: assessments                                 # what it counts (default: people)
       young_carers_known:
         from: young_carers
         calibrate: {observed: 249, period: 2011, against: modelled}
         source: "…"
 
 Each measure has exactly one factor: ``share`` (0-1), ``multiplier`` (positive) or
-``calibrate``.  Unknown bases and cycles are found against a projection.
+``calibrate``.  ``units`` says what a measure counts when it is not people (e.g.
+``assessments``): charts label their value axis with it.  Unknown bases and cycles are found against a projection.
 """
 
 from __future__ import annotations
@@ -90,13 +92,14 @@ class Step(StrictModel):
 
 
 class DerivedMeasureModel(StrictModel):
-    """One derived measure: ``from``, one factor, ``source``; optional ``label``, ``scenario``."""
+    """One derived measure: ``from``, one factor, ``source``; optional ``label``, ``units``, ``scenario``."""
 
     model_config = {"json_schema_extra": {"oneOf": [
         {"required": ["share"]}, {"required": ["multiplier"]}, {"required": ["calibrate"]}]}}
 
     from_: Text = Field(alias="from")
     label: str | None = None
+    units: Text | None = None
     source: Text
     share: Factor | None = None
     multiplier: Factor | None = None

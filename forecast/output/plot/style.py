@@ -81,9 +81,10 @@ def _units_label(units) -> str:
 
 
 def _value_label(attrs) -> str:
-    """The value axis' label: the units ("People" for persons); a derived measure (a share,
-    calibration or multiplier of another, e.g. carers' assessments) counts what its label
-    says, which need not be people, so its label is used (wrapped)."""
+    """The value axis' label: the units ("People" for persons, "Assessments" for a derived
+    measure's ``units: assessments``); a derived measure that gives no units (a share,
+    calibration or multiplier of another) counts what its label says, which need not be
+    people, so its label is used (wrapped)."""
     import textwrap
 
     if attrs.get("derivation") and str(attrs.get("units") or "persons").lower() in ("persons", "people", "person"):
