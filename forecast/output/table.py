@@ -203,36 +203,18 @@ class Table:
 
     def to_html(self, *, full: bool = True, caption: str | None = None) -> str:
         """The table as HTML: a whole page (``full``) or the table and its notes; ``caption``
-        replaces the title in the table's caption (a report numbers its tables)."""
-        esc = html.escape
-        out = ['<table class="forecast-table">', f"<caption>{esc(caption or self.title)}</caption>", "<thead><tr><th></th>"]
-        out += [f'<th scope="col">{esc(h)}</th>' for h in self.header]
-        out.append("</tr></thead>")
-        for block, area, cells, is_total in self._rows():
-            if area is None:
-                out.append(f'<tbody><tr class="block"><th scope="rowgroup" colspan="{len(self.header) + 1}">{esc(block)}</th></tr>')
-                continue
-            cls = ' class="total"' if is_total else ""
-            out.append(f'<tr{cls}><th scope="row">{esc(area)}</th>' + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-            if is_total:
-                out.append("</tbody>")
-        if not out[-1] == "</tbody>":
-            out.append("</tbody>")
-        out.append("</table>")
-        notes = "".join(f"<p class=\"note\">{esc(n)}</p>" for n in self.notes)
-        body = "\n".join(out) + "\n" + notes
+        replaces the title in the table's caption (a report numbers its tables).  Markup:
+        :mod:`forecast.output.table_html` (periods grouped over their columns side by side,
+        intervals in a ``span.ci``)."""
+        from .table_html import STYLE, table_markup
+
+        body = table_markup(caption or self.title, self.header, self._rows(), self.notes)
         if not full:
             return body
-        style = (
-            "body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-            "table{border-collapse:collapse}caption{font-weight:bold;text-align:left;padding:.5em 0}"
-            "th,td{padding:.25em .75em;border-bottom:1px solid #ddd}td{text-align:right}"
-            "tr.block th{text-align:left;background:#eee}tr.total{font-weight:bold}th[scope=row]{text-align:left;font-weight:normal}"
-            "tr.total th{font-weight:bold}.note{font-size:.85em;color:#333}"
-        )
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{esc(self.title)}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n"
+            f"<title>{html.escape(self.title)}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
+            f"{STYLE}</style></head><body>\n{body}\n</body></html>\n"
         )
 
     def to_excel(self, path: str | PathLike) -> None:

@@ -2,9 +2,10 @@
 summary, each table with its charts embedded as SVG ``data:`` URIs, the method and the
 provenance — no JavaScript and no link to the network.
 
-Tables: an interval sits under its figure on a line of its own, in a smaller font; columns
-side by side in each period ("2025 constant rates", "2025 falling", "2025 difference") get
-the period once over them and their own labels below; a table too wide for the text column
+Tables (marked up by :mod:`forecast.output.table_html`): an interval sits under its figure on
+a line of its own, in a smaller font; columns side by side in each period ("2025 constant
+rates", "2025 falling", "2025 difference") get the period once over them and their own labels
+below; a table too wide for the text column
 (:data:`_WIDE_CHARS`) gets a smaller font and the window's width on screen, and a landscape
 A4 page of its own in print (``@page wide``).  The files behind the report are listed with
 their sha256 by :func:`forecast.output.provenance.file_checksums`, as the workbook lists them.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from typing import Any, Mapping
 
 from ..provenance import file_checksums
@@ -65,8 +65,6 @@ code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.9em}
 #: a smaller font, and the width of the window rather than of the text column (on paper, a
 #: landscape page).  60em of text holds about 110 characters of digits and padding.
 _WIDE_CHARS = 110
-_PERIOD_HEAD = re.compile(r"^(\d{4}(?:/\d{2})?) (\S.*)$")
-_INTERVAL = re.compile(r"<td>([^<()]+?) (\([^<()]+\))</td>")
 
 
 def _esc(text: Any) -> str:
@@ -78,32 +76,6 @@ def _figure(chart: Chart, number: int) -> str:
     return (f'<figure id="chart-{number}"><img src="data:image/svg+xml;base64,{data}" alt="{_esc(chart.title)}" '
             f'width="800" height="{int(round(800 * chart.figure.get_figheight() / chart.figure.get_figwidth()))}">'
             f"<figcaption>Chart {number}: {_esc(chart.title)}</figcaption></figure>")
-
-
-def _grouped_head(header: list[str]) -> str | None:
-    """A two-row header for columns side by side in each period ("2025 constant rates",
-    "2025 falling incidence", "2025 difference"): the period once over its columns, then
-    each column's own label.  None when no period has more than one column."""
-    groups: list[tuple[str | None, list[str]]] = []
-    for h in header:
-        m = _PERIOD_HEAD.match(h)
-        if m and groups and groups[-1][0] == m.group(1):
-            groups[-1][1].append(m.group(2))
-        elif m:
-            groups.append((m.group(1), [m.group(2)]))
-        else:
-            groups.append((None, [h]))
-    if not any(period is not None and len(cols) > 1 for period, cols in groups):
-        return None
-    top, below = ['<th rowspan="2"></th>'], []
-    for period, cols in groups:
-        if period is None or len(cols) == 1:
-            text = cols[0] if period is None else f"{period} {cols[0]}"
-            top.append(f'<th scope="col" rowspan="2">{_esc(text)}</th>')
-        else:
-            top.append(f'<th scope="colgroup" colspan="{len(cols)}">{_esc(period)}</th>')
-            below += [f'<th scope="col">{_esc(c)}</th>' for c in cols]
-    return f"<thead><tr>{''.join(top)}</tr>\n<tr>{''.join(below)}</tr></thead>"
 
 
 def _width_chars(table) -> float:
@@ -121,16 +93,11 @@ def _width_chars(table) -> float:
 
 
 def _table_html(table, caption: str) -> str:
-    """The table as :meth:`~forecast.output.table.Table.to_html` renders it, with its
-    intervals on a line of their own (smaller), periods grouped over their columns side by
-    side, and — too wide for the text column — in the "wide" layout."""
-    body = table.to_html(full=False, caption=caption)
-    head = _grouped_head([str(h) for h in table.header])
-    if head is not None:
-        body = re.sub(r"<thead>.*?</thead>", lambda _: head, body, count=1, flags=re.S)
-    body = _INTERVAL.sub(lambda m: f'<td>{m.group(1)}<span class="ci"> {m.group(2)}</span></td>', body)
+    """The table as :meth:`~forecast.output.table.Table.to_html` marks it up (intervals on a
+    line of their own, periods grouped over their columns side by side), in the "wide"
+    layout when it is too wide for the text column."""
     wide = " wide" if _width_chars(table) > _WIDE_CHARS else ""
-    return f'<div class="table-wrap{wide}">{body}</div>'
+    return f'<div class="table-wrap{wide}">{table.to_html(full=False, caption=caption)}</div>'
 
 
 def _provenance_items(p: Mapping[str, Any]) -> list[tuple[str, str]]:
