@@ -223,3 +223,23 @@ def test_extended_county_stays_the_sum_of_its_districts(default_pop):
 def test_extension_end_before_start(default_pop):
     with pytest.raises(SpecError, match="the end year 2020 is before the projection's start \\(2022\\)"):
         extend_population(default_pop, 2020)
+
+
+@pytest.mark.parametrize("keep", [(), ("sex", "age_band")])
+def test_measures_together_equal_each_alone(keep):
+    """Two measures in one run (the same labels: put side by side; each rate set's own band,
+    65+ and 16+: aligned on one age_band dim, each empty outside its own band) give each
+    measure's numbers from a run of its own; random streams are keyed by rate-set id."""
+    sets = {"dementia": "cfas_ii_2013", "cmd": "apms2014_any_cmd"}
+    both = simulate(None, sets, draws=50, seed=4, areas=LEICESTER, years=[2025, 2030], keep=keep)
+    for name, rs in sets.items():
+        alone = simulate(None, {name: rs}, draws=50, seed=4, areas=LEICESTER, years=[2025, 2030], keep=keep)[name]
+        together = both[name]
+        if "age_band" in keep:
+            own = list(alone["age_band"].values)
+            assert len(own) == 1 and len(both["age_band"]) == 2
+            others = [b for b in both["age_band"].values if b not in own]
+            assert np.isnan(together.sel(age_band=others).values).all()
+            together = together.sel(age_band=own)
+        np.testing.assert_array_equal(together.transpose(*alone.dims).values, alone.values)
+        assert together.attrs["rate_set"] == rs

@@ -139,15 +139,15 @@ def _run(population, rate_sets, *, ages, bands, areas, years, relative_risks, et
         plan = make_plan(pop, name, rs, bands_here, risks.get(name), rs.trend)
         planned[name] = plan, _job(plan, pop, draws, seed, groups, ethnic_mode, keep, quantiles, split)
     _check_kept(pop, [job for _, job in planned.values()], draws)
-    data_vars = {}
+    parts = {}
     for name, (plan, job) in planned.items():
         values = _contract(pop, plan, job, threads, progress)
-        data_vars[name] = _wrap(values, pop, plan, job, draws, quantiles, top)
+        parts[name] = _wrap(values, pop, plan, job, draws, quantiles, top)
         if plan.risk is not None:
-            data_vars[name].attrs["relative_risks_mode"] = ethnic_mode or plan.risk.mode
+            parts[name][3]["relative_risks_mode"] = ethnic_mode or plan.risk.mode
         if progress is not None:
             progress(1)
-    ds = xr.Dataset(data_vars).assign_coords(area_name=("area", pop["area_name"].values))
+    ds = _dataset(parts).assign_coords(area_name=("area", pop["area_name"].values))
     ds.attrs = dataset_attrs(pop, measures, ages, out_bands)
     if draws is not None:
         ds.attrs.update(draws=str(draws), seed=str(seed),
@@ -205,7 +205,8 @@ def _contract(pop, plan: Plan, job: Job, threads, progress) -> np.ndarray:
     return run_job(segment_population(pop, plan), job, threads=threads, progress=None)
 
 
-def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> xr.DataArray:
+def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> tuple[list[str], dict, np.ndarray, dict]:
+    """A measure's result as ``(dims, coords, values, attrs)``."""
     dims, coords = ["area", "year"], {"area": pop["area"].values, "year": pop["year"].values}
     if job.keep_sex:
         dims.append("sex"); coords["sex"] = pop["sex"].values
@@ -219,17 +220,31 @@ def _wrap(values, pop, plan: Plan, job: Job, draws, quantiles, top) -> xr.DataAr
         dims.append("draw"); coords["draw"] = np.arange(draws)
     else:
         dims.append("statistic"); coords["statistic"] = ["mean"] + [f"q{q:g}" for q in quantiles]
-    da = xr.DataArray(values, dims=dims, coords=coords, name=plan.name)
-    da.attrs = variable_attrs(plan.rate_set, top, plan.cover, _span(plan))
+    attrs = variable_attrs(plan.rate_set, top, plan.cover, _span(plan))
     if draws is not None:
-        da.attrs["uncertainty"] = distribution_note(plan.rate_set)
+        attrs["uncertainty"] = distribution_note(plan.rate_set)
     if plan.risk is not None:
         r = plan.risk
-        da.attrs.update(relative_risks=r.id, relative_risks_citation=r.source.citation,
-                        relative_risks_reference=r.reference,
-                        ethnic_groups_without_ratio=", ".join(g for g in coords.get("ethnicity", pop["ethnicity"].values)
-                                                              if g not in r.ratios))
-    return da
+        attrs.update(relative_risks=r.id, relative_risks_citation=r.source.citation,
+                     relative_risks_reference=r.reference,
+                     ethnic_groups_without_ratio=", ".join(g for g in coords.get("ethnicity", pop["ethnicity"].values)
+                                                           if g not in r.ratios))
+    return dims, coords, values, attrs
+
+
+def _dataset(parts: dict[str, tuple[list[str], dict, np.ndarray, dict]]) -> xr.Dataset:
+    """The measures as one Dataset.  Where every measure has the same labels on the dims it
+    shares (the usual case) the variables are put in directly; otherwise (measures in bands
+    of their own on one ``age_band`` dim) they are aligned by xarray, an outer join."""
+    coords: dict = {}
+    for dims, cs, _, _ in parts.values():
+        for d, labels in cs.items():
+            if d not in coords:
+                coords[d] = labels
+            elif not np.array_equal(np.asarray(coords[d]), np.asarray(labels)):
+                return xr.Dataset({name: xr.DataArray(v, dims=dims, coords=cs, name=name, attrs=a)
+                                   for name, (dims, cs, v, a) in parts.items()})
+    return xr.Dataset({name: (dims, v, a) for name, (dims, _, v, a) in parts.items()}, coords=coords)
 
 
 def _span(plan: Plan):
