@@ -136,7 +136,8 @@ class _Layout:
                     cols += [(s, int(k), e) for s in ss for k in ks for e in es]
                     self.groups.append((i, j, m, c0, len(cols)))
         idx = np.array([(s * K + k) * e_cols + e for s, k, e in cols], dtype=np.intp)
-        self.P = np.ascontiguousarray(flat[:, idx])
+        # the columns already in order (sexes and bands summed, or one group): no copy
+        self.P = np.ascontiguousarray(flat if np.array_equal(idx, np.arange(flat.shape[1])) else flat[:, idx])
         s_of, k_of, e_of = (np.array([c[i] for c in cols], dtype=np.intp) for i in range(3))
         W = job.seg_rates[:, s_of, k_of]  # (D, C)
         if job.rr is not None:
