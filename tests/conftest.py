@@ -61,6 +61,22 @@ def ons_long() -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def rates_by_age(rate_set_file: Path) -> dict[str, np.ndarray]:
+    """A rate set's rate for each single age 0..90 by sex, read from its YAML with PyYAML
+    (bands written "65-69" or "90+"), independently of forecast's reader."""
+    import yaml
+
+    doc = yaml.safe_load(Path(rate_set_file).read_text(encoding="utf-8"))
+    out = {}
+    for sex in ("male", "female"):
+        r = np.zeros(91)
+        for band, rate in zip(doc["rates"]["bands"], doc["rates"][sex]):
+            lo, hi = (int(band[:-1]), 90) if band.endswith("+") else map(int, band.split("-"))
+            r[lo:hi + 1] = rate
+        out[sex] = r
+    return out
+
+
 @pytest.fixture(scope="session")
 def default_pop():
     return forecast.default_population()

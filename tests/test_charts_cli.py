@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import forecast.cli.chart  # noqa: F401  (registers `forecast chart` until forecast.cli imports it)
-from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, RUTLAND, forecast_cli
+from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, RUTLAND, forecast_cli, rates_by_age
 from forecast.specs.report import compute_for_charts, spec_charts
 
 pytestmark = pytest.mark.integration
@@ -48,19 +48,6 @@ def pop(ons_long, area, ages=(65, 90), years=None, sex=None):
     if years is not None:
         d = d[d.year.isin(years)]
     return d
-
-
-def rates_by_age(rate_set_file) -> dict[str, np.ndarray]:
-    """A rate set's rate for each single age 0..90 by sex, read from its YAML with PyYAML."""
-    doc = yaml.safe_load(rate_set_file.read_text(encoding="utf-8"))
-    out = {}
-    for sex in ("male", "female"):
-        r = np.zeros(91)
-        for band, rate in zip(doc["rates"]["bands"], doc["rates"][sex]):
-            lo, hi = (int(band[:-1]), 90) if band.endswith("+") else map(int, band.split("-"))
-            r[lo:hi + 1] = rate
-        out[sex] = r
-    return out
 
 
 def expected(ons_long, area, rates, years, ages=(65, 90)):

@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 
 import forecast
 import forecast.cli.report  # noqa: F401  (registers `forecast report` until forecast.cli imports it)
-from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, RUTLAND, SNPP_FILES, forecast_cli
+from conftest import ASSUMPTIONS_DIR, EXAMPLES_DIR, LEICESTER, RUTLAND, SNPP_FILES, forecast_cli, rates_by_age
 
 pytestmark = pytest.mark.integration
 
@@ -59,18 +59,6 @@ def sha256(path: Path) -> str:
 
 def citation(path: Path) -> str:
     return " ".join(yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["citation"].split())
-
-
-def rates_by_age(path: Path) -> dict[str, np.ndarray]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    out = {}
-    for sex in ("male", "female"):
-        r = np.zeros(91)
-        for band, rate in zip(doc["rates"]["bands"], doc["rates"][sex]):
-            lo, hi = (int(band[:-1]), 90) if band.endswith("+") else map(int, band.split("-"))
-            r[lo:hi + 1] = rate
-        out[sex] = r
-    return out
 
 
 def pop65(ons_long, area, year, sex=None, ages=(65, 90)) -> pd.DataFrame:
