@@ -10,9 +10,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from .catalogue import Dataset, DownloadError, dataset
+from .readers.snpp import SNPP_COLUMNS as _SNPP_HEADER
 from .sources import npp_variants
 
-_SNPP_HEADER = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
 _SNPP_MEMBER = re.compile(r"(?:^|[\s_/-])(males|females|persons)\.csv$", re.IGNORECASE)
 
 

@@ -11,7 +11,7 @@ import io
 import numpy as np
 
 from ..errors import InputError
-from .readers._common import parse_sex
+from .readers._common import SEX_CODES, parse_sex
 
 
 def _workbook(data: bytes, name: str):
@@ -82,9 +82,6 @@ def _data_rows(rows: list[tuple], start: int) -> tuple[list[tuple], np.ndarray]:
     return [rows[i] for i in keep], np.array([i + 1 for i in keep], dtype=np.int64)
 
 
-_SEX_CODE = {"male": 0, "female": 1, "persons": 2}
-
-
 def _sex_cell(v) -> str | None:
     return parse_sex(str(v).strip().removesuffix(".0"))
 
@@ -92,4 +89,4 @@ def _sex_cell(v) -> str | None:
 def _sexes(block: list[tuple], column: int, *, what: str, name: str, field: str, lines: np.ndarray) -> np.ndarray:
     """The sex of each row (0 male, 1 female, 2 persons); the first unreadable one is an error."""
     codes, parsed = _labels([r[column] for r in block], _sex_cell, what=what, name=name, field=field, lines=lines)
-    return np.array([_SEX_CODE[s] for s in parsed], dtype=np.int8)[codes]
+    return np.array([SEX_CODES.index(s) for s in parsed], dtype=np.int8)[codes]

@@ -65,7 +65,7 @@ def to_numbers(col: pd.Series, *, file: str, field: str, lines: pd.Series) -> np
     return num.to_numpy(dtype=float)
 
 
-def _check_header(text: str, file: str) -> None:
+def check_header(text: str, file: str) -> None:
     """Refuse a header that repeats a column (pandas would rename the second ``2025.1``)."""
     import csv
 
@@ -98,11 +98,6 @@ def decode_text(data: bytes, *, file: str) -> str:
     return text
 
 
-def check_header(text: str, file: str) -> None:
-    """Refuse a header that repeats a column (pandas would rename the second ``2025.1``)."""
-    _check_header(text, file)
-
-
 def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.DataFrame:
     """Read CSV bytes as text columns; malformed CSV becomes a one-line InputError.
 
@@ -117,7 +112,7 @@ def read_csv_text(data: bytes, *, file: str, skip_comments: bool = False) -> pd.
     encoding = text_encoding(data, file=file)
     comments, start = _leading_comments(data, encoding) if skip_comments else ([], 0)
     end = data.find(b"\n", start)
-    _check_header(data[start:end if end >= 0 else len(data)].decode(encoding, errors="replace"), file)
+    check_header(data[start:end if end >= 0 else len(data)].decode(encoding, errors="replace"), file)
     try:
         df = pd.read_csv(io.BytesIO(data), encoding=encoding, skiprows=len(comments), dtype=str,
                          keep_default_na=False, skipinitialspace=True)

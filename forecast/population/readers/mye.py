@@ -28,7 +28,7 @@ import xarray as xr
 from ...errors import InputError
 from ...files import read_data
 from ._common import build_cube, provenance, read_csv_text, require_columns, to_numbers
-from .tidy import read_tidy
+from .tidy import tidy_cube
 
 __all__ = ["read_mye"]
 
@@ -42,8 +42,8 @@ def read_mye(path: str | PathLike, *, year: int | None = None) -> xr.DataArray:
     data = read_data(path)
     df = read_csv_text(data, file=name)
     cols = {c.casefold(): c for c in df.columns}
-    if {"area_code", "sex", "age", "population"} <= set(cols):
-        return read_tidy(path)
+    if {"area_code", "sex", "age", "population"} <= set(cols):  # read once, parsed as a tidy table
+        return tidy_cube(df, name, {"source_format": "tidy CSV", **provenance([(name, data)])})
     lines = pd.Series(np.arange(len(df)) + 2, index=df.index)
     if {"geography_code", "gender", "c_age", "obs_value"} <= set(cols):
         records = _nomis(df, cols, lines, name, year)

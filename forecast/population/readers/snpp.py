@@ -38,6 +38,7 @@ import xarray as xr
 from ...errors import InputError
 from ...files import read_bytes, zip_members
 from ._common import (
+    SEX_CODES,
     Records,
     build_cube,
     check_header,
@@ -47,6 +48,7 @@ from ._common import (
     provenance,
     read_csv_text,
     require_columns,
+    text_encoding,
     to_numbers,
 )
 
@@ -56,7 +58,6 @@ __all__ = ["read_snpp", "SNPP_COLUMNS"]
 SNPP_COLUMNS = ("AREA_CODE", "AREA_NAME", "COMPONENT", "SEX", "AGE_GROUP")
 _ID_COLUMNS = SNPP_COLUMNS
 _YEAR = re.compile(r"^\d{4}$")
-_SEX_CODE = {"male": 0, "female": 1, "persons": 2}
 
 PathArg = str | PathLike
 
@@ -94,7 +95,7 @@ def _ids(df: pd.DataFrame, cols: dict[str, str], name: str, lines: np.ndarray):
             f"unknown SEX {df[cols['SEX']].iloc[i]!r} (expected males, females or persons)",
             file=name, field="SEX", line=int(lines[i]),
         )
-    sex = np.array([_SEX_CODE[s] for s in sex_parsed], dtype=np.int8)[sex_codes]
+    sex = np.array([SEX_CODES.index(s) for s in sex_parsed], dtype=np.int8)[sex_codes]
 
     age_codes, age_u = pd.factorize(df[cols["AGE_GROUP"]].to_numpy(dtype=object))
     age_parsed = [parse_age(a) for a in age_u]
@@ -187,11 +188,7 @@ def _text(name: str, data: bytes) -> Records:
 def _records(name: str, data: bytes) -> Records:
     head = data[:1 << 16]
     text = decode_text(head if head.strip() else data, file=name)  # empty or binary files: one line
-    try:
-        data.decode("utf-8")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "cp1252"  # as read_csv_text decodes it
+    encoding = text_encoding(data, file=name)  # as read_csv_text decodes it, without a decoded copy
     check_header(text, name)
     fast = _fast(name, data, encoding)
     return fast if fast is not None else _text(name, data)

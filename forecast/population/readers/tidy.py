@@ -35,7 +35,7 @@ from ._common import (
     to_numbers,
 )
 
-__all__ = ["read_tidy"]
+__all__ = ["read_tidy", "tidy_cube"]
 
 COLUMNS = ("area_code", "area_name", "year", "sex", "age", "population")
 
@@ -48,6 +48,11 @@ def read_tidy(path: str | PathLike) -> xr.DataArray:
     attrs = {"source_format": "tidy CSV", **provenance([(name, data)])}
     df = read_csv_text(data, file=name)
     del data  # the table holds it now
+    return tidy_cube(df, name, attrs)
+
+
+def tidy_cube(df: pd.DataFrame, name: str, attrs: dict) -> xr.DataArray:
+    """The cube of a tidy table already read from file ``name`` (errors name its lines)."""
     cols = require_columns(df, COLUMNS, file=name, layout="a tidy population CSV")
     lines = pd.Series(np.arange(len(df)) + 2, index=df.index)
     # each column parsed once per distinct value (a national file repeats a few hundred
