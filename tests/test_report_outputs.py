@@ -606,3 +606,24 @@ def test_readme_chart_is_committed():
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # the example's header says how the committed chart is made
     assert "--chart 1 -o examples/llr_dementia_chart.png" in (EXAMPLES_DIR / "llr_report.yaml").read_text(encoding="utf-8")
+
+
+def test_many_area_charts_leave_the_tables_labels_alone(tmp_path):
+    """Nine areas and two scenarios side by side, calendar years, no label: the ranked-change
+    chart titles the first column's measure "… (constant)", but the tables keep the rate set's
+    own label (the chart once relabelled the result the tables are made from)."""
+    from forecast.specs.report import build_report
+
+    spec = tmp_path / "nine.yaml"
+    codes = ["E06000016", "E06000017"] + [f"E07000{n}" for n in range(129, 136)]
+    spec.write_text("schema: forecast.table/1\nareas: [" + ", ".join(codes) + "]\nmeasures: [cfas_ii_2013]\n"
+                    "ages: 65+\nyears: [2025, 2030]\nscenarios: {constant: constant, trend: ahmadi_abhari_2017_prevalence}\n",
+                    encoding="utf-8")
+    label = yaml.safe_load((ASSUMPTIONS_DIR / "dementia" / "cfas_ii_2013.yaml").read_text(encoding="utf-8"))["label"]
+    report = build_report(spec)
+    assert len(report.sections) == 2
+    for s in report.sections:
+        assert {block for block, _ in s.table.values.index} == {label}
+        assert s.table.title.startswith(f"{label}: constant vs trend")
+    change = [c.title for s in report.sections for c in s.charts if "change 2025 to 2030" in c.title]
+    assert change == [f"{label} (constant): change 2025 to 2030, 9 areas"]

@@ -331,10 +331,10 @@ def _many_areas(spec: Spec, c: Computed, first_label: str) -> list[Chart]:
     out: list[Chart] = []
     for n in c.measures.shown:
         label = c.measures.labels.get(n) or first[n].attrs.get("long_name", n)
-        totals = {}
+        totals, spans = {}, {}
         for col, ds in c.results.items():
-            data, periods = _span(spec, _with_bases(ds, n))
-            total = _total_of(data, c.codes)
+            spans[col], periods = _span(spec, _with_bases(ds, n))
+            total = _total_of(spans[col], c.codes)
             if total is not None:
                 totals[col] = total
         with _at(spec, None):
@@ -343,9 +343,10 @@ def _many_areas(spec: Spec, c: Computed, first_label: str) -> list[Chart]:
                                 title=f"{label}: total of the {len(c.codes)} areas, {_period_text(periods)}{suffix}")
                 out.append(Chart(fig, _title(None, fig), "line"))
             if len(periods) > 1:
-                data, _ = _span(spec, _with_bases(first, n))
-                # the table's label (and which column, side by side) heads the title, as the total's
-                data[n].attrs = {**data[n].attrs, "long_name": label + suffix}
+                data = spans[next(iter(c.results))]
+                # the table's label (and which column, side by side) heads the title, as the total's;
+                # on a new variable: the result itself (shared by the tables) keeps its own label
+                data = data.assign({n: data[n].assign_attrs(long_name=label + suffix)})
                 ends = tuple(spec.model.change) if spec.model.change else (periods[0], periods[-1])
                 fig = plot.change(data, n, areas=c.codes, years=_change_periods(data, ends), level=level)
                 out.append(Chart(fig, _title(None, fig), "change"))
