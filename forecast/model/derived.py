@@ -10,6 +10,7 @@ calibration is recorded in each variable's ``attrs`` and the table notes.
 from __future__ import annotations
 
 import json
+from os import PathLike
 from typing import Sequence
 
 import numpy as np
@@ -17,7 +18,8 @@ import xarray as xr
 
 from ..assumptions.derived import Calibration, DerivedMeasures, load_derived
 from ..errors import AssumptionError, SpecError, at
-from ..periods import year_span
+from ..periods import period_weights, year_span
+from ..population.years import step_factor
 
 __all__ = ["apply_derived"]
 
@@ -26,7 +28,8 @@ def _base_value(da: xr.DataArray, cal: Calibration, area: str | None):
     """The modelled value of a measure in the calibration period (one area, all else summed;
     one value per draw if the result has draws)."""
     years = [int(y) for y in da["year"].values] if "year" in da.dims else []
-    needed = cal.period.mid_years()
+    weights = period_weights(cal.period.label)
+    needed = list(weights)
     missing = [y for y in needed if y not in years]
     if missing:
         what = f"mid-{needed[0]} and mid-{needed[1]}" if cal.period.financial else f"mid-{needed[0]}"
@@ -43,9 +46,7 @@ def _base_value(da: xr.DataArray, cal: Calibration, area: str | None):
         raise SpecError(f"calibration area {area} is not in the projection")
     one = da.sel(area=area)
     one = one.sum([d for d in one.dims if d not in ("year", "draw")])
-    if cal.period.financial:
-        return 0.75 * one.sel(year=needed[0]) + 0.25 * one.sel(year=needed[1])
-    return one.sel(year=needed[0])
+    return sum(w * one.sel(year=y) for y, w in weights.items())
 
 
 def _factor(m, base: xr.DataArray):
@@ -117,10 +118,8 @@ def apply_derived(
             raise AssumptionError(f"derived measure '{name}' has the name of a measure already projected", file=dm.path, field=f"measures.{name}")
         with at(file=dm.path, field=f"measures.{name}.calibrate"):
             value, text = _factor(m, base)
-        steps = np.ones(len(years))
-        for s in m.steps:
-            steps = np.where(years >= s.start.start, steps * s.multiplier, steps)
-        da = (base * (xr.DataArray(steps, dims="year", coords={"year": years}) * value)).rename(name)
+        steps = step_factor(years, [(s.start.start, s.multiplier) for s in m.steps])
+        da = (base * (steps * value)).rename(name)
         da.attrs = _attrs(dm, name, m, base, value, text)
         out[name] = da
     out.attrs = dict(result.attrs)

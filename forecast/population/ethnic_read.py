@@ -21,7 +21,7 @@ from ..ages import AgeBand, parse_band, parse_bands
 from ..errors import ForecastError, InputError
 from ..files import data_dir, gunzip, read_bytes, sha256_bytes
 from .ethnic_mix import EthnicMix, _shares_from_counts
-from .readers._common import line_numbers, parse_sex, read_csv_text, require_columns
+from .readers._common import line_numbers, male_or_female, read_csv_text, require_columns
 
 #: How far shares may be from 100% (or 1) before they are an error.  Published tables
 #: round each group to 0.1%, so nine groups can miss 100 by up to 0.45.
@@ -178,7 +178,7 @@ def _rows(df: pd.DataFrame, cols: _Columns, num: pd.Series, line_no: pd.Series,
         bands, tidy["age_band"] = _bands(df[cols.band].str.strip(), cols.band, name)
         keys.insert(1, "age_band")
     if cols.sex is not None:
-        tidy["sex"] = _sexes(df[cols.sex], cols.sex, line_no, name)
+        tidy["sex"] = male_or_female(df[cols.sex], file=name, field=cols.sex, lines=line_no)
         keys.insert(1, "sex")
     return tidy, keys, bands
 
@@ -191,15 +191,6 @@ def _bands(labels: pd.Series, field: str, name: str) -> tuple[tuple[AgeBand, ...
     except ForecastError as e:
         raise InputError(e.message, file=name, field=field) from None
     return bands, [parsed[x].label for x in labels]
-
-
-def _sexes(col: pd.Series, field: str, line_no: pd.Series, name: str) -> np.ndarray:
-    sex = col.map(parse_sex)
-    badsex = sex.isna() | (sex == "persons")
-    if badsex.any():
-        i = _first(badsex)
-        raise InputError(f"sex {col.iloc[i]!r} must be male or female", file=name, field=field, line=int(line_no.iloc[i]))
-    return sex.to_numpy()
 
 
 def _check_unique(tidy: pd.DataFrame, keys: list[str], name: str) -> None:

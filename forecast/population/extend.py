@@ -33,7 +33,7 @@ from ..periods import check_year
 from .areas import area_groups
 from .cube import validate_cube
 from .national import national_ratio
-from .readers._common import line_numbers, parse_sex, read_csv_text, require_columns, to_numbers
+from .readers._common import line_numbers, male_or_female, read_csv_text, require_columns, to_numbers
 
 __all__ = ["extend_population"]
 
@@ -45,10 +45,7 @@ def _ratios(ratios: Any) -> xr.DataArray:
     df = read_csv_text(read_bytes(path), file=str(path))
     cols = require_columns(df, ["sex", "age", "ratio"], file=str(path), layout="a ratios file")
     lines = line_numbers(df)
-    sex = df[cols["sex"]].map(parse_sex)
-    if sex.isna().any() or (sex == "persons").any():
-        i = int(np.flatnonzero((sex.isna() | (sex == "persons")).to_numpy())[0])
-        raise InputError(f"sex {df[cols['sex']].iloc[i]!r} must be male or female", file=path, field="sex", line=int(lines.iloc[i]))
+    sex = male_or_female(df[cols["sex"]], file=path, field="sex", lines=lines)
     age = pd.to_numeric(df[cols["age"]].str.rstrip("+"), errors="coerce")
     if age.isna().any():
         i = int(np.flatnonzero(age.isna().to_numpy())[0])

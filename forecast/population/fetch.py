@@ -20,11 +20,11 @@ import xarray as xr
 from .._version import __version__
 from ..errors import ForecastWarning, few
 from ..files import atomic_path, check_regular_file
-from .cache import CACHE_ENV, cube_key, save_cube
+from .cache import CACHE_ENV, save_cube
 from .catalogue import Dataset, DownloadError, _hint, dataset
 from .downloaded import _folder, _paths, _unchanged, _write_record, record, sha256_now
 from .layout import check_layout
-from .named import _parse_named
+from .named import _parse_named, dataset_key
 
 def _why(exc: BaseException) -> str:
     import requests
@@ -91,8 +91,7 @@ def download(name: str, *, url: str | None = None, file: str | Path | None = Non
     src = url or ds.url
     how = _stage(ds, src, staging, file=file, progress=progress, timeout=timeout)
     digest, size, cube = _check_and_keep(ds, src, staging, path, meta, file)
-    variant = "ppp" if ds.layout == "npp_zip" else ""
-    save_cube(cube_key([(str(path), digest)], reader=ds.layout, options=variant), cube)
+    save_cube(dataset_key(ds, path, digest, "ppp" if ds.layout == "npp_zip" else ""), cube)
     rec = {**_new_record(ds, src, how, size, digest), **_coverage(ds, cube)}
     _write_record(meta, rec)
     return path, {**rec, "path": str(path)}, True

@@ -85,10 +85,16 @@ def _read_dataset(name: str, cache: bool) -> xr.DataArray:
     path, rec = cached_file(ds.name)
     if ds.layout == "npp_zip":
         variant = variant or "ppp"
-    key = cube_key([(str(path), rec["sha256"])], reader=ds.layout, options=variant or "")
+    key = dataset_key(ds, path, rec["sha256"], variant)
     cube = cached_cube(key, lambda: _parse_dataset(ds, path, variant), use_cache=cache)
     cube.attrs.update(_provenance(ds, rec, variant))
     return cube
+
+
+def dataset_key(ds: Dataset, path: Path, sha256: str, variant: str | None) -> str:
+    """The cache key of a downloaded dataset's parsed cube (the one download stores and the
+    readers look up: they must agree, or the parsed cube is never used)."""
+    return cube_key([(str(path), sha256)], reader=ds.layout, options=variant or "")
 
 
 def _parse_dataset(ds: Dataset, path: Path, variant: str | None) -> xr.DataArray:
@@ -130,7 +136,9 @@ def _files(paths) -> list[Path] | None:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found = sorted(p.glob("*.csv")) + sorted(p.glob("*.zip"))
+            from .readers.snpp import folder_inputs
+
+            found = folder_inputs(p)
             if not found:
                 return None
             out.extend(found)

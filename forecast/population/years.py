@@ -16,7 +16,7 @@ import xarray as xr
 from ..errors import SpecError
 from ..periods import financial_year_label, parse_financial_year, year_span
 
-__all__ = ["select_years", "to_financial_years"]
+__all__ = ["select_years", "to_financial_years", "step_factor"]
 
 
 def select_years(obj: xr.DataArray | xr.Dataset, years: Iterable[int] | None):
@@ -69,16 +69,20 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
     return out
 
 
+def step_factor(years, steps) -> xr.DataArray:
+    """Each year's product of the multipliers of the ``(start year, multiplier)`` steps that
+    have started by then (1 before the first)."""
+    years = np.asarray(years, dtype=int)
+    f = np.ones(years.size)
+    for start, mult in steps:
+        f = np.where(years >= int(start), f * float(mult), f)
+    return xr.DataArray(f, dims="year", coords={"year": years})
+
+
 def _steps(da: xr.DataArray, years) -> xr.DataArray | None:
     """Each year's product of the scenario steps that have started (None: no steps)."""
     raw = da.attrs.get("step_years")
-    if not raw:
-        return None
-    years = np.asarray(years, dtype=int)
-    f = np.ones(years.size)
-    for start, mult in json.loads(raw):
-        f = np.where(years >= int(start), f * float(mult), f)
-    return xr.DataArray(f, dims="year", coords={"year": years})
+    return step_factor(years, json.loads(raw)) if raw else None
 
 
 def _apply(obj, fn):

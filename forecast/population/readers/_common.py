@@ -32,5 +32,5 @@ from ._build import build_cube  # noqa: F401
 from ._checks import (ALL_AGES_TOLERANCE, _check_duplicates, _check_names, _check_totals, _first,  # noqa: F401
                       _first_by_line, _missing_ages)
 from ._records import SEX_CODES, Records  # noqa: F401
-from ._text import (_SEX, check_header, decode_text, line_numbers, parse_age, parse_sex,  # noqa: F401
+from ._text import (_SEX, check_header, decode_text, line_numbers, male_or_female, parse_age, parse_sex,  # noqa: F401
                     provenance, read_csv_text, require_columns, text_encoding, to_numbers)

@@ -28,6 +28,17 @@ def parse_sex(value: str) -> str | None:
     return _SEX.get(str(value).strip().casefold())
 
 
+def male_or_female(col: pd.Series, *, file, field: str, lines: pd.Series) -> np.ndarray:
+    """A column of sexes as ``male``/``female`` (any form :func:`parse_sex` reads); anything
+    else, ``persons`` included, is an error naming its line."""
+    sex = col.map(parse_sex)
+    bad = sex.isna() | (sex == "persons")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"sex {col.iloc[i]!r} must be male or female", file=file, field=field, line=int(lines.iloc[i]))
+    return sex.to_numpy()
+
+
 def parse_age(label: str) -> tuple[int | None, bool, bool]:
     """An age cell → ``(age, is_open_top, is_total)``; ``(None, False, False)`` if unreadable."""
     s = str(label).strip()

@@ -110,15 +110,17 @@ def _myeb1(df, cols, lines, name) -> pd.DataFrame:
     sex = _sex_12(df[cols["sex"]], lines, name, cols["sex"])
     age = _int_column(df[cols["age"]], lines, name, cols["age"])
     top = int(age.max())
+    codes = df[code_col].str.strip().to_numpy()  # the same in every year's column
+    names = (df[name_col] if name_col else df[code_col]).str.strip().to_numpy()
+    line, is_top = lines.to_numpy(), age == top
     parts = []
     for c in df.columns:
         m = _POP_YEAR.match(c)
         if not m:
             continue
         parts.append(pd.DataFrame({
-            "area_code": df[code_col].str.strip().to_numpy(),
-            "area_name": (df[name_col] if name_col else df[code_col]).str.strip().to_numpy(),
-            "year": int(m[1]), "sex": sex, "age": age, "open": age == top, "total": False,
-            "value": to_numbers(df[c], file=name, field=c, lines=lines), "line": lines.to_numpy(),
+            "area_code": codes, "area_name": names,
+            "year": int(m[1]), "sex": sex, "age": age, "open": is_top, "total": False,
+            "value": to_numbers(df[c], file=name, field=c, lines=lines), "line": line,
         }))
     return pd.concat(parts, ignore_index=True)

@@ -62,6 +62,11 @@ _YEAR = re.compile(r"^\d{4}$")
 PathArg = str | PathLike
 
 
+def folder_inputs(folder: Path) -> list[Path]:
+    """The files of a folder the reader opens, in its order: the CSVs, then the zips."""
+    return sorted(folder.glob("*.csv")) + sorted(folder.glob("*.zip"))
+
+
 def _expand(paths: PathArg | Iterable[PathArg]) -> list[tuple[str, bytes]]:
     """Paths, folders and zips → a list of (name, bytes) CSV members (within the limits)."""
     if isinstance(paths, (str, PathLike)):
@@ -70,7 +75,7 @@ def _expand(paths: PathArg | Iterable[PathArg]) -> list[tuple[str, bytes]]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            found = sorted(p.glob("*.csv")) + sorted(p.glob("*.zip"))
+            found = folder_inputs(p)
             if not found:
                 raise InputError("folder holds no .csv or .zip files", file=p)
             out.extend(_expand(found))
