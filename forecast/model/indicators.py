@@ -65,7 +65,6 @@ def read_observed(path: str | PathLike) -> pd.DataFrame:
     area_col = cols.get("area") or cols.get("area_code")
     require_columns(df, ["area" if area_col is None else area_col, "period", "measure", "count"], file=name,
                     layout="an observed-counts CSV (area, period, measure, count)")
-    cols = {c.casefold(): c for c in df.columns}
     if df.empty:
         raise InputError("no rows of counts below the header", file=name)
     lines = line_numbers(df)

@@ -28,7 +28,7 @@ from ..errors import ForecastError
 from ..files import atomic_path
 from .cube import make_cube
 
-__all__ = ["CACHE_ENV", "cache_dir", "cube_key", "load_cube", "save_cube", "cached_cube", "clear_parsed"]
+__all__ = ["CACHE_ENV", "cache_dir", "cube_key", "load_cube", "save_cube", "cached_cube"]
 
 #: Environment variable that overrides the cache folder.
 CACHE_ENV = "FORECAST_CACHE_DIR"
@@ -82,9 +82,7 @@ def load_cube(key: str) -> xr.DataArray | None:
                 years=z["year"].tolist(), ages=z["age"].tolist(), open_top_age=top,
                 sexes=z["sex"].tolist(), attrs=attrs,
             )
-    except (OSError, ValueError, KeyError, TypeError, EOFError, ForecastError, json.JSONDecodeError):
-        return None
-    except Exception:  # a corrupt zip raises zipfile.BadZipFile, among others: never fatal
+    except Exception:  # unreadable, corrupt (zipfile.BadZipFile, among others) or stale: never fatal
         return None
     cube.attrs["open_top_age"] = top
     try:
@@ -141,17 +139,3 @@ def cached_cube(key: str, read: Callable[[], xr.DataArray], *, use_cache: bool =
     if use_cache:
         save_cube(key, cube)
     return cube
-
-
-def clear_parsed() -> int:
-    """Delete every cached parsed cube; the number deleted."""
-    n = 0
-    folder = _parsed_dir()
-    if folder.is_dir():
-        for p in folder.glob("*.npz"):
-            try:
-                p.unlink()
-                n += 1
-            except OSError:
-                pass
-    return n

@@ -81,7 +81,6 @@ def read_ethnic_mix(path: str | PathLike) -> EthnicMix:
     100%, a duplicate row, a group missing from one area, overlapping age bands.
     """
     path = Path(path)
-    path = Path(path)
     name = str(path)
     raw = read_bytes(path)
     df = read_csv_text(gunzip(raw, name=name) if name.lower().endswith(".gz") else raw, file=name, skip_comments=True)

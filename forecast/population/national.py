@@ -139,7 +139,8 @@ def variant_ratio(name: str, years, top: int) -> xr.DataArray:
     def cut(a):  # sum ages from top up
         return np.concatenate([a[:, :top], a[:, top:].sum(axis=1, keepdims=True)], axis=1)
 
-    ratio = np.divide(cut(var), cut(ppp), out=np.ones_like(cut(var)), where=cut(ppp) > 0)  # (sex, age, year)
+    var, ppp = cut(var), cut(ppp)
+    ratio = np.divide(var, ppp, out=np.ones_like(var), where=ppp > 0)  # (sex, age, year)
     out = np.ones((len(years), 2, top + 1))
     for i, y in enumerate(years):
         y = int(y)

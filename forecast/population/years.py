@@ -60,7 +60,7 @@ def to_financial_years(obj: xr.DataArray | xr.Dataset, labels: Iterable[str] | N
         raw = _without_steps(obj)
         a = raw.sel(year=starts)
         b = raw.sel(year=[s + 1 for s in starts]).assign_coords(year=starts)
-        out = _with_steps(0.75 * a + 0.25 * b, obj)
+        out = _with_steps(0.75 * a + 0.25 * b)
     out = out.rename(year="financial_year").assign_coords(
         financial_year=[financial_year_label(s) for s in starts]
     )
@@ -98,7 +98,7 @@ def _without_steps(obj):
     return _apply(obj, one)
 
 
-def _with_steps(interpolated, original):
+def _with_steps(interpolated):
     def one(da):
         f = _steps(da, da["year"].values)
         return da if f is None else da * f
