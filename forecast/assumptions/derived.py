@@ -34,8 +34,6 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import numpy as np
-
 from ..errors import AssumptionError, SpecError
 from ..files import sha256_file
 from ..periods import parse_financial_year
@@ -43,9 +41,7 @@ from ..schemas import load
 from ..schemas.derived import Fraction, factor_value
 from .registry import LOADERS, registry
 
-__all__ = ["DERIVED_SCHEMA", "Period", "Step", "Calibration", "DerivedMeasure", "DerivedMeasures", "load_derived"]
-
-DERIVED_SCHEMA = "forecast.derived-measures/1"
+__all__ = ["Period", "Step", "Calibration", "DerivedMeasure", "DerivedMeasures", "load_derived"]
 
 
 @dataclass(frozen=True)
@@ -64,9 +60,6 @@ class Period:
         if text.isdigit() and len(text) == 4:
             return cls(text, int(text), False)
         raise SpecError(f"{value!r} is not a year (2011) or a financial year (2013/14)")
-
-    def mid_years(self) -> list[int]:
-        return [self.start, self.start + 1] if self.financial else [self.start]
 
 
 @dataclass(frozen=True)
@@ -152,15 +145,14 @@ class DerivedMeasures:
 def load_derived(key: "DerivedMeasures | str | PathLike") -> DerivedMeasures:
     """A derived-measures file by id (in the assumption folders) or path, or the object.
     Cycles and unknown bases are found against a projection (:func:`forecast.apply_derived`)."""
-    if isinstance(key, DerivedMeasures):
-        return key
-    found = registry.resolve(key, "derived-measures")
-    if isinstance(found, DerivedMeasures):
-        return found
-    m = load(found, "derived-measures")
+    return registry.load(key, DerivedMeasures, _read_derived)
+
+
+def _read_derived(path: Path) -> DerivedMeasures:
+    m = load(path, "derived-measures")
     measures = {name: _measure(name, d, m.area) for name, d in m.measures.items()}
     return DerivedMeasures(id=m.id, label=m.label or m.id, measures=measures, citation=" ".join(m.source.citation.split()),
-                           area=m.area, notes=" ".join(m.source.notes.split()), path=Path(found), sha256=sha256_file(found))
+                           area=m.area, notes=" ".join(m.source.notes.split()), path=Path(path), sha256=sha256_file(path))
 
 
 def _text(f) -> str:

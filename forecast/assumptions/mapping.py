@@ -58,14 +58,13 @@ class EthnicMapping:
 
 def load_mapping(key: "EthnicMapping | str | PathLike") -> EthnicMapping:
     """An ethnic-group mapping by id (built-in ``assumptions/ethnicity/``), path, or object."""
-    if isinstance(key, EthnicMapping):
-        return key
-    found = registry.resolve(key, "ethnic-mapping")
-    if isinstance(found, EthnicMapping):
-        return found
-    m = load(found, "ethnic-mapping")
+    return registry.load(key, EthnicMapping, _read_mapping)
+
+
+def _read_mapping(path: Path) -> EthnicMapping:
+    m = load(path, "ethnic-mapping")
     return EthnicMapping(id=m.id, label=m.label or m.id, groups={b: tuple(d) for b, d in m.groups.items()},
-                         source=Source.from_model(m.source), path=Path(found))
+                         source=Source.from_model(m.source), path=Path(path))
 
 
 LOADERS["ethnic-mapping"] = load_mapping

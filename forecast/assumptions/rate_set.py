@@ -27,15 +27,13 @@ import xarray as xr
 from ..ages import AgeBand, coverage
 from ..errors import AssumptionError
 from ..files import sha256_file
+from ..schemas.rate_set import UNITS
 from ._plain import content_sha256, plain
 from .registry import LOADERS, registry
 from .relative_risks import RelativeRisks, Source
 from .trend import Trend
 
 __all__ = ["UNITS", "OpenTop", "RateSet", "load_rate_set", "get_rate_set"]
-
-#: Units a rate may be given in, and the divisor that turns them into a proportion.
-UNITS = {"percent": 100.0, "proportion": 1.0, "per_1000": 1000.0, "per_100000": 100000.0}
 
 
 @dataclass(frozen=True)
@@ -301,7 +299,6 @@ def _count_intervals(counts, level: float, method: str) -> dict:
 
 def load_rate_set(path) -> RateSet:
     """Load and validate one rate-set YAML file (:func:`get_rate_set` also takes an id)."""
-    from ..errors import AssumptionError
     from ..schemas import load
 
     path = Path(path)

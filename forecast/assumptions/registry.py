@@ -20,19 +20,14 @@ from typing import Any, Callable, Sequence
 
 from ..errors import AssumptionError, one_line
 from ..files import data_dir
+from ..schemas import KINDS
 
 __all__ = ["SCHEMA_IDS", "KIND_LABELS", "LOADERS", "Registry", "registry", "schema_of", "load_cached", "ENTRY_POINT_GROUP"]
 
 ENTRY_POINT_GROUP = "forecast.assumptions"
 
-#: ``schema:`` value -> kind
-SCHEMA_IDS = {
-    "forecast.rate-set/1": "rate-set",
-    "forecast.relative-risks/1": "relative-risks",
-    "forecast.ethnic-mapping/1": "ethnic-mapping",
-    "forecast.derived-measures/1": "derived-measures",
-    "forecast.scenario/1": "scenario",
-}
+#: ``schema:`` value -> kind, for the assumption kinds (those whose errors are AssumptionErrors)
+SCHEMA_IDS = {sid: kind for kind, (sid, _, error) in KINDS.items() if error is AssumptionError}
 KIND_LABELS = {
     "rate-set": "rate set", "relative-risks": "relative risks", "ethnic-mapping": "ethnic-group mapping",
     "derived-measures": "derived-measures file", "scenario": "scenario",
@@ -110,6 +105,14 @@ class Registry:
         if p.is_file():
             LOADERS[schema_of(p) or "rate-set"](p)
         self.add_path(p)
+
+    def load(self, key, cls: type, read: Callable[[Path], Any], *, also: Sequence[str] = ()):
+        """``key`` itself if it is a ``cls``; else the object :meth:`resolve` finds for it,
+        or ``read(path)`` of the file it finds (not cached: :meth:`get` caches)."""
+        if isinstance(key, cls):
+            return key
+        found = self.resolve(key, cls.KIND, also=also)
+        return found if isinstance(found, cls) else read(found)
 
     def get(self, key, kind: str = "rate-set"):
         """An assumption object by id or path (loaded once per file version)."""

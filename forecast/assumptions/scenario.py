@@ -52,22 +52,22 @@ class Scenario:
 
 def load_scenario(key: "Scenario | str | PathLike") -> Scenario:
     """A scenario by id (``assumptions/scenarios/``), path, or object."""
-    if isinstance(key, Scenario):
-        return key
-    found = registry.resolve(key, "scenario", also=[CONSTANT])
-    if isinstance(found, Scenario):
-        return found
-    m = load(found, "scenario")
+    return registry.load(key, Scenario, _read_scenario, also=(CONSTANT,))
+
+
+def _read_scenario(path: Path) -> Scenario:
+    """A scenario file; the rate sets it names are checked each time it is read."""
+    m = load(path, "scenario")
     rate_sets = tuple(m.applies_to.rate_sets or ())
     for i, rid in enumerate(rate_sets):
         try:
             get_rate_set(rid)
         except AssumptionError as e:
-            raise AssumptionError(e.message, file=found, field=f"applies_to.rate_sets[{i}]") from None
+            raise AssumptionError(e.message, file=path, field=f"applies_to.rate_sets[{i}]") from None
     source = Source.from_model(m.source)
     trend = Trend.from_model(m.trend, source=source.citation)
     return Scenario(id=m.id, label=m.label or m.id, trend=trend, measure=m.applies_to.measure, rate_sets=rate_sets,
-                    source=source, path=Path(found))
+                    source=source, path=Path(path))
 
 
 def apply_scenario(rate_sets: Mapping[str, RateSet], scenario: "Scenario | str | PathLike | None") -> dict[str, RateSet]:

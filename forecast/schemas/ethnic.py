@@ -35,7 +35,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import FileModel, IdMixin, StrictModel, problem
-from .fields import Ident, NonNegative, Pair, Positive, Source, Text, choice, is_mapping, is_number
+from .fields import Ident, NonNegative, Pair, Positive, Source, Text, TextList, choice, is_mapping, is_number
 
 __all__ = ["RelativeRisksFile", "InlineRelativeRisks", "EthnicMappingFile", "SEXES"]
 
@@ -164,7 +164,7 @@ class EthnicMappingFile(IdMixin, FileModel):
     id: Ident
     label: Text | None = None
     source: Source
-    groups: Annotated[dict[Text, Annotated[list[Text], Field(min_length=1)]], Field(min_length=1)]
+    groups: Annotated[dict[Text, TextList], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _each_group_once(self) -> "EthnicMappingFile":

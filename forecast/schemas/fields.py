@@ -18,8 +18,8 @@ from ..periods import check_year, financial_year_label, parse_financial_year
 from .base import StrictModel, describe, problem, short
 
 __all__ = [
-    "Text", "Ident", "Name", "Finite", "NonNegative", "Positive", "RoundTo", "Level", "Year", "Period", "Band", "Bands",
-    "RateBands", "Files", "Pair", "Source", "choice", "parse_period",
+    "Text", "TextList", "Ident", "Name", "Finite", "NonNegative", "Positive", "RoundTo", "Level", "Year", "Period",
+    "Band", "Bands", "RateBands", "Files", "Pair", "Source", "choice", "parse_period",
 ]
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -57,6 +57,8 @@ def _name(value: str) -> str:
 
 #: Text that is not blank.
 Text = Annotated[str, AfterValidator(_text), WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"\S"})]
+#: A non-empty list of such text.
+TextList = Annotated[list[Text], Field(min_length=1)]
 #: An id: lower-case letters, digits and _, starting with a letter (``cfas_ii_2013``).
 Ident = Annotated[str, AfterValidator(_ident), WithJsonSchema({"type": "string", "pattern": _ID.pattern})]
 #: A measure's name in a result: a Python identifier (``young_carers``).
@@ -106,9 +108,10 @@ _PERIOD_SCHEMA = {"anyOf": [
 ]}
 
 
-def _period(value: Any) -> int | str:
+def _period(value: Any, *at: Any) -> int | str:
+    """:func:`parse_period` of an int or text (anything else: a problem about ``at``)."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise problem(f"must be a year (2025) or a financial year (2025/26), not {describe(value)}")
+        raise problem(f"must be a year (2025) or a financial year (2025/26), not {describe(value)}", *at)
     return parse_period(value)
 
 
@@ -205,7 +208,7 @@ def is_number(v: Any) -> bool:
 
 #: One file name, or a list of them (paths stay text: the spec's reader resolves them).
 Files = choice("must be a file name or a list of file names",
-               one=(Text, is_text), many=(Annotated[list[Text], Field(min_length=1)], is_list))
+               one=(Text, is_text), many=(TextList, is_list))
 
 
 class Source(StrictModel):

@@ -21,7 +21,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import FileModel, StrictModel, problem
-from .fields import Text
+from .fields import Text, TextList
 
 __all__ = ["AreaGroupsFile", "AreaGroupModel"]
 
@@ -31,7 +31,7 @@ class AreaGroupModel(StrictModel):
 
     code: Text
     name: Text
-    members: Annotated[list[Text], Field(min_length=1)]
+    members: TextList
     source: str = ""
 
     @model_validator(mode="after")

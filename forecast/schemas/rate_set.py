@@ -43,6 +43,7 @@ __all__ = ["RateSetFile", "UNITS", "INTERVAL_METHODS", "OPEN_TOP_RULES"]
 UNITS = {"percent": 100.0, "proportion": 1.0, "per_1000": 1000.0, "per_100000": 100000.0}
 #: statsmodels ``proportion_confint`` methods for intervals computed from counts.
 INTERVAL_METHODS = ("wilson", "beta", "jeffreys", "agresti_coull", "normal")
+#: ``open_top.rule``: what a population's open top age group gets.
 OPEN_TOP_RULES = ("error", "first_band", "weights")
 
 _SEXES = ("male", "female", "persons")
@@ -123,7 +124,7 @@ class Intervals(StrictModel):
     """Rates: ``level`` and ``[low, high]`` per band and sex.  Counts: ``method``, ``level``."""
 
     level: Level = 0.95
-    method: Literal["wilson", "beta", "jeffreys", "agresti_coull", "normal"] | None = None
+    method: Literal[INTERVAL_METHODS] | None = None
     male: list[Pair] | None = None
     female: list[Pair] | None = None
     persons: list[Pair] | None = None
@@ -158,7 +159,7 @@ class OpenTop(StrictModel):
     ``error`` (refuse), ``first_band`` (the band holding the top age), or ``weights``
     (given per sex with a source, or ``npp``: the national projection each year)."""
 
-    rule: Literal["error", "first_band", "weights"]
+    rule: Literal[OPEN_TOP_RULES]
     weights: choice("must be {male: [...], female: [...]} or npp (weights from the national projection each year)",
                     npp=(Literal["npp"], is_text), given=(OpenTopWeights, is_mapping)) | None = None
     source: str = ""

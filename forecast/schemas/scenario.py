@@ -15,12 +15,12 @@ Whether the rate sets named exist is checked when the scenario is used.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from .base import FileModel, IdMixin, StrictModel, problem
-from .fields import Ident, Source, Text
+from .fields import Ident, Source, Text, TextList
 from .trend import TrendModel
 
 __all__ = ["ScenarioFile", "AppliesTo"]
@@ -32,7 +32,7 @@ class AppliesTo(StrictModel):
     model_config = {"json_schema_extra": {"oneOf": [{"required": ["measure"]}, {"required": ["rate_sets"]}]}}
 
     measure: Ident | None = None
-    rate_sets: Annotated[list[Text], Field(min_length=1)] | None = None
+    rate_sets: TextList | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "AppliesTo":

@@ -13,7 +13,8 @@ from ..errors import ForecastError
 from ..limits import MAX_DRAWS, MAX_YEAR, MIN_YEAR
 from ..periods import check_year, expand_periods, strategy_end
 from .base import StrictModel, describe, problem
-from .fields import Band, Files, Level, Name, Period, Text, Year, choice, is_list, is_mapping, is_text, parse_period
+from .fields import (Band, Files, Level, Name, Period, Text, TextList, Year, _period, choice, is_list, is_mapping, is_text,
+                     parse_period)
 
 __all__ = [
     "Population", "Areas", "Years", "Uncertainty", "Measure", "RateSetMeasure", "DerivedMeasureRef",
@@ -76,7 +77,7 @@ def _selector(value: str) -> str:
 AreaSelector = Annotated[str, AfterValidator(_selector),
                          WithJsonSchema({"anyOf": [{"enum": list(AREA_SELECTORS)}, {"type": "string", "pattern": r"^region:\s*\S"}]})]
 #: Areas in row order (codes or names), or one selector (``all-districts``, ``region:East Midlands``).
-Areas = choice(_AREAS_WORDS, list=(Annotated[list[Text], Field(min_length=1)], is_list), selector=(AreaSelector, is_text))
+Areas = choice(_AREAS_WORDS, list=(TextList, is_list), selector=(AreaSelector, is_text))
 
 _YEARS_WORDS = "must be a list of years (2025) or financial years (2025/26), a range '2025-2040', or {from, to}"
 
@@ -87,10 +88,8 @@ def _expand_years(value: Any) -> list[int | str]:
             raise problem(f"{_YEARS_WORDS}, not an empty list")
         out = []
         for i, y in enumerate(value):
-            if isinstance(y, bool) or not isinstance(y, (int, str)):
-                raise problem(f"must be a year (2025) or a financial year (2025/26), not {describe(y)}", i)
             try:
-                out.append(parse_period(y))
+                out.append(_period(y, i))
             except ForecastError as e:
                 raise problem(e.message, i) from None
             if out[-1] in out[:-1]:
@@ -204,5 +203,5 @@ class EthnicitySpec(StrictModel):
 Notes = choice("must be text or a list of texts", one=(str, is_text), many=(list[str], is_list))
 #: Side by side: a list of ids, or ``{column label: id}``.
 Choices = choice("must be a list of ids, or {column label: id}",
-                 list=(Annotated[list[Text], Field(min_length=1)], is_list),
+                 list=(TextList, is_list),
                  labelled=(Annotated[dict[Text, Text], Field(min_length=1)], is_mapping))

@@ -40,7 +40,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from .base import FileModel, StrictModel, problem
-from .fields import Band, Bands, Files, Period, RoundTo, Text
+from .fields import Band, Bands, Files, Finite, Period, RoundTo, Text, TextList
 from .groups import AreaGroupModel
 from ..periods import year_span
 from .spec_parts import (
@@ -121,7 +121,7 @@ def _span(years: list) -> str:
 class Target(StrictModel):
     """``{ratio, by}``: the observed ÷ expected ratio to reach by a year or financial year."""
 
-    ratio: Annotated[float, Field(allow_inf_nan=False)]
+    ratio: Finite
     by: Period
 
     @model_validator(mode="after")
@@ -148,7 +148,7 @@ class IndicatorSpecFile(FileModel):
     schema_: Literal["forecast.indicator/1"] = Field(alias="schema")
     title: str | None = None
     population: Population = "default"
-    areas: Annotated[list[Text], Field(min_length=1)] | None = None
+    areas: TextList | None = None
     observed: Text
     indicators: Annotated[list[IndicatorModel], Field(min_length=1)]
     uncertainty: Uncertainty | None = None

@@ -21,7 +21,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from .base import StrictModel, problem
-from .fields import Finite, Year
+from .fields import Finite, Positive, Year
 
 __all__ = ["TrendModel", "Segment"]
 
@@ -55,7 +55,7 @@ class TrendModel(StrictModel):
 
     annual_change: Finite | None = None
     total_change: Finite | None = None
-    over_years: Annotated[float, Field(allow_inf_nan=False, gt=0)] | None = None
+    over_years: Positive | None = None
     segments: Annotated[list[Segment], Field(min_length=1)] | None = None
     from_year: Year
     source: str = ""

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from ..errors import ForecastError
+from ..errors import ForecastError, brief
 from ..files import read_bytes
 from ..limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
@@ -60,21 +60,13 @@ class Lines:
     """Map a key path (``("rates", "male", 3)``) to its 1-based line in the file.
 
     A mapping key's path gives the key's own line; a list item's path gives the line where
-    the item starts.  Built from a composed node graph, walking each node once (a node
-    reached again through an alias is not walked again: paths through the alias resolve
-    to the line of the key that holds the alias).
+    the item starts.  :func:`read_yaml` builds one as it walks the composed node graph,
+    each node once (a node reached again through an alias is not walked again: paths
+    through the alias resolve to the line of the key that holds the alias).
     """
 
-    def __init__(self, node: yaml.Node | None = None) -> None:
-        self._lines: dict[tuple, int] = {}
-        if node is not None:
-            self._lines = _lines_of(node)
-
-    @classmethod
-    def _of(cls, table: dict[tuple, int]) -> "Lines":
-        out = cls()
-        out._lines = table
-        return out
+    def __init__(self, table: dict[tuple, int] | None = None) -> None:
+        self._lines: dict[tuple, int] = table if table is not None else {}
 
     def get(self, *path: Any) -> int | None:
         """Line of the deepest known prefix of ``path`` (None for an empty index)."""
@@ -190,8 +182,7 @@ def _scalar(loader, node, path, error, here: tuple = ()) -> Any:
     try:
         return loader.construct_object(node)
     except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
-        shown = node.value[:40] + ("…" if len(node.value) > 40 else "")
-        raise _fail(error, path, f"cannot read {shown!r} as {_show_tag(node.tag)}", node.start_mark,
+        raise _fail(error, path, f"cannot read {brief(node.value)} as {_show_tag(node.tag)}", node.start_mark,
                     field=field_path(here)) from None
 
 
@@ -291,26 +282,6 @@ def _nodes_below(node: yaml.Node) -> list:
     return []
 
 
-def _lines_of(root: yaml.Node) -> dict[tuple, int]:
-    """Lines only (no checks), each node walked once."""
-    table: dict[tuple, int] = {}
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
-    while stack:
-        node, here = stack.pop()
-        table.setdefault(here, node.start_mark.line + 1)
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, here + (i,)) for i, item in reversed(list(enumerate(node.value))))
-        elif isinstance(node, yaml.MappingNode):
-            for k, _ in node.value:
-                table.setdefault(here + (k.value if isinstance(k, yaml.ScalarNode) else None,), k.start_mark.line + 1)
-            stack.extend((v, here + (k.value if isinstance(k, yaml.ScalarNode) else None,)) for k, v in reversed(node.value))
-    return table
-
-
 def read_yaml(path: str | Path, *, error: type[ForecastError] = ForecastError) -> tuple[Any, Lines]:
     """Read one YAML file safely; raise ``error`` (one line, naming the file and line).
 
@@ -334,4 +305,4 @@ def read_yaml(path: str | Path, *, error: type[ForecastError] = ForecastError) -
         raise _yaml_error(e, path, error, text) from None
     finally:
         loader.dispose()
-    return data, Lines._of(table)
+    return data, Lines(table)
