@@ -22,7 +22,7 @@ from .limits import MAX_YEAR, MIN_YEAR
 
 __all__ = [
     "check_year", "parse_financial_year", "financial_year_label", "strategy_end", "strategy_end_year",
-    "expand_periods", "period_weights", "period_time", "is_financial", "period_label", "year_span",
+    "expand_periods", "period_weights", "mid_years", "period_time", "is_financial", "period_label", "year_span",
 ]
 
 
@@ -164,6 +164,12 @@ def period_weights(label) -> dict[int, float]:
             return {year - 1: (6.5 - month) / 12, year: (month + 5.5) / 12}
         return {year: (18.5 - month) / 12, year + 1: (month - 6.5) / 12}
     raise SpecError(f"period {label!r} is not a year (2024), a financial year (2024/25) or a month (2024-03)")
+
+
+def mid_years(periods: Iterable) -> list[int]:
+    """The mid-years the periods' values need (a financial year needs both of its own), in
+    order: ``[2025, "2030/31"]`` → ``[2025, 2030, 2031]``."""
+    return sorted({y for p in periods for y in period_weights(p)})
 
 
 def period_time(label) -> float:

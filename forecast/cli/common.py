@@ -12,7 +12,7 @@ from ..errors import ForecastError
 from ..files import write_text
 
 __all__ = ["infer_format", "emit", "split", "parse_years", "population_options", "load_population",
-           "TABLE_FORMATS", "spec_options", "open_computed"]
+           "TABLE_FORMATS", "spec_options", "open_computed", "check_compare_with"]
 
 TABLE_FORMATS = ("md", "csv", "xlsx", "html")
 _ALIASES = {"markdown": "md", "htm": "html", "nc": "netcdf", "xls": "xlsx"}
@@ -148,6 +148,14 @@ def spec_options(f):
     return f
 
 
+def check_compare_with(kinds: list[str]) -> list[str]:
+    """The ``--compare-with`` kinds, each region, county or england."""
+    bad = [k for k in kinds if k not in ("region", "county", "england")]
+    if bad:
+        raise ForecastError(f"{bad[0]!r} is not region, county or england", field="--compare-with")
+    return kinds
+
+
 def open_computed(spec: str, *, area=None, year=None, compare_with=(), variant=None, population=None, draws=None,
                   seed=None, by=None, for_charts: bool = False):
     """A spec file or a built-in profile (``poppi``), with the options applied, computed."""
@@ -168,10 +176,7 @@ def open_computed(spec: str, *, area=None, year=None, compare_with=(), variant=N
         loaded, profile = open_spec(spec, area=area, year=year, population=population)
     if population and not profile:
         loaded = override(loaded, population=population)
-    kinds = split(compare_with)
-    bad = [k for k in kinds if k not in ("region", "county", "england")]
-    if bad:
-        raise ForecastError(f"{bad[0]!r} is not region, county or england", field="--compare-with")
+    kinds = check_compare_with(split(compare_with))
     with at(field="--compare-with" if kinds else "--variant"):
         loaded = override(loaded, compare_with=kinds or None, variant=variant)
     if for_charts:

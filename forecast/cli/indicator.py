@@ -31,8 +31,7 @@ def indicator_cmd(spec: str, fmt: str | None, output: str | None, draws, seed) -
     fmt = infer_format(fmt, output, TABLE_FORMATS, "md")
     if fmt == "xlsx" and not output:
         fail("xlsx output needs --output FILE")
-    report = run_indicator_spec(spec, draws=draws if draws is not None else None,
-                                seed=seed if seed is not None else None)
+    report = run_indicator_spec(spec, draws=draws, seed=seed)
     if fmt == "xlsx":
         from ..files import atomic_path
 

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 import click
 
 from ..limits import MAX_DRAWS
-from .common import emit, infer_format, load_population, parse_years, population_options, split
+from .common import check_compare_with, emit, infer_format, load_population, parse_years, population_options, split
 from .main import CONTEXT, fail, main
 
 _FIELDS = {k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks",
@@ -96,7 +96,7 @@ def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
     from ..errors import at
     from ..model import resolve_measures
     from ..model.scale import estimate
-    from ..periods import parse_financial_year
+    from ..periods import mid_years
     from ..population import select_areas, select_years
 
     named = [m for m in measures if "=" in m]
@@ -106,10 +106,8 @@ def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
     with at(field="--areas"):
         pop = select_areas(pop, areas)
     if years:
-        mids = sorted({y for p in years for y in ([int(p)] if not isinstance(p, str) else
-                                                  [parse_financial_year(p), parse_financial_year(p) + 1])})
         with at(field="--years"):
-            pop = select_years(pop, mids)
+            pop = select_years(pop, mid_years(years))
     e = estimate(pop, rs, draws=draws, bands=bands, ages=ages if isinstance(ages, str) else None, quantiles=quantiles,
                  keep=("sex", "age_band"))
     click.echo(
@@ -236,13 +234,11 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
 def _comparators(pop, areas: list[str], kinds: list[str]):
     """The areas and their regions, counties or England (England from the national projection
     if the population lacks it)."""
-    from ..errors import ForecastError, at
+    from ..errors import at
     from ..population import resolve_areas
     from ..specs.population import with_comparators
 
-    bad = [k for k in kinds if k not in ("region", "county", "england")]
-    if bad:
-        raise ForecastError(f"{bad[0]!r} is not region, county or england", field="--compare-with")
+    check_compare_with(kinds)
     with at(field="--areas"):
         codes = resolve_areas(pop, areas)
     with at(field="--compare-with"):
@@ -294,14 +290,14 @@ def _write(ds, ethnic_mix, by, fmt, output):
 
 def _provenance(ds) -> dict:
     """The sidecar of a run's CSV: what it holds, its notes and sources (forecast.output.provenance)."""
-    from ..output.notes import measure_notes, population_notes
+    from ..output.notes import draws_text, measure_notes, population_notes
     from ..output.provenance import collect
 
     names = [n for d in ds for n in d.data_vars]
     long_names = list(dict.fromkeys(str(d[n].attrs.get("long_name", n)) for d in ds for n in d.data_vars))
     notes = list(dict.fromkeys(n for d in ds for n in population_notes(d) + measure_notes(d, list(d.data_vars))))
     if ds and ds[0].attrs.get("draws"):
-        notes.append(f"Draws: {int(ds[0].attrs['draws']):,} (seed {ds[0].attrs.get('seed')}); rates drawn: "
+        notes.append(f"Draws: {draws_text(ds[0].attrs['draws'])} (seed {ds[0].attrs.get('seed')}); rates drawn: "
                      f"{ds[0].attrs.get('uncertainty', '')}.")
     notes.append("Values are not rounded (six decimals).")
     return collect(ds, measures=names, title="; ".join(long_names), notes=notes)

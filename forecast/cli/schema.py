@@ -6,9 +6,6 @@ import click
 
 from .main import CONTEXT, fail, main
 
-_KINDS = ("rate-set", "relative-risks", "ethnic-mapping", "scenario", "derived-measures", "area-groups", "table",
-          "indicator")
-
 
 @main.command("schema", context_settings=CONTEXT, epilog="""\b
 Examples:
@@ -22,9 +19,9 @@ def schema_cmd(kind: str) -> None:
     derived-measures, area-groups, table or indicator."""
     import json
 
-    if kind not in _KINDS:
-        fail(f"KIND: {kind!r} is not a file kind; use one of {', '.join(_KINDS)}")
+    from ..schemas import KINDS, json_schema
 
-    from ..schemas import json_schema
+    if kind not in KINDS:
+        fail(f"KIND: {kind!r} is not a file kind; use one of {', '.join(KINDS)}")
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))

@@ -14,7 +14,11 @@ from ..population.ethnicity import ALL_AGE_WARNING
 
 GEOGRAPHY_SOURCE = "ONS, Local Authority District to County and Unitary Authority (April 2023) Lookup in England"
 
-__all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes", "uncertainty_note", "draws_text"]
+__all__ = ["source_notes", "population_notes", "measure_notes", "footer_notes", "rounding_note", "uncertainty_note",
+           "draws_text", "FINANCIAL_YEARS_NOTE"]
+
+#: How a financial year's value is made (under a table and in the report's method).
+FINANCIAL_YEARS_NOTE = "Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated)."
 
 
 def source_notes(
@@ -91,14 +95,17 @@ def measure_notes(result: xr.Dataset, names: Sequence[str], *, labels: Mapping[s
     return notes
 
 
-def footer_notes(result: xr.Dataset, *, round_to: float = 1, financial: bool = False) -> list[str]:
+def rounding_note(round_to: float = 1) -> str:
+    """The note on rounding (under a table and in the report's method)."""
     rounding = f"nearest {round_to:g}" if round_to != 1 else "nearest whole number"
-    notes = [
-        f"Figures are rounded to the {rounding}; totals and percentage changes are worked out before rounding, "
-        "so rows may not add up exactly."
-    ]
+    return (f"Figures are rounded to the {rounding}; totals and percentage changes are worked out before rounding, "
+            "so rows may not add up exactly.")
+
+
+def footer_notes(result: xr.Dataset, *, round_to: float = 1, financial: bool = False) -> list[str]:
+    notes = [rounding_note(round_to)]
     if financial:
-        notes.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
+        notes.append(FINANCIAL_YEARS_NOTE)
     notes.append(f"Produced with forecast {result.attrs.get('forecast_version', '')}.")
     return notes
 

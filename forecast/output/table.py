@@ -21,6 +21,11 @@ __all__ = ["Table", "TOTAL", "round_half_up"]
 TOTAL = "Total"
 
 
+def _decimals(to: float) -> int:
+    """The decimals a rounding to ``to`` shows: 1 → 0, 0.1 → 1, 0.05 → 2."""
+    return max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
+
+
 def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
     """Round to the nearest multiple of ``to``, halves away from zero (not banker's).
 
@@ -28,7 +33,7 @@ def round_half_up(x: np.ndarray | float, to: float = 1) -> np.ndarray:
     (1.45 is 1.4499999999999999556…): values within a relative 1e-9 of a half go up.
     """
     x = np.asarray(x, dtype=float)
-    decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
+    decimals = _decimals(to)
     steps = np.abs(x) / to
     return np.round(np.sign(x) * np.floor(steps + 0.5 + 1e-9 * np.maximum(steps, 1.0)) * to, decimals + 6).round(decimals)
 
@@ -99,8 +104,7 @@ class Table:
         if np.isnan(v):
             return ""
         to = self.round_to if to is None else to
-        decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
-        return f"{v + 0.0:,.{decimals}f}".replace("-0" if v == 0 else "\0", "0")
+        return f"{v + 0.0:,.{_decimals(to)}f}".replace("-0" if v == 0 else "\0", "0")
 
     @staticmethod
     def _fmt_change(v: float) -> str:
@@ -129,7 +133,7 @@ class Table:
                     lo, hi = (self._fmt(c, x.iloc[i][c], to).lstrip("+") for x in (low, high))
                     text += f" ({lo}{' to ' if lo.startswith('-') or hi.startswith('-') else '–'}{hi})"
                 cells.append(text)
-            yield block, area, cells, area == TOTAL or str(area).startswith(TOTAL + ":")
+            yield block, area, cells, self.is_total(area)
 
     @property
     def header(self) -> list[str]:
@@ -187,8 +191,7 @@ class Table:
     def _csv_number(v: float, to: float) -> str:
         if np.isnan(v):
             return ""
-        decimals = max(0, -int(np.floor(np.log10(to)))) if to < 1 else 0
-        return f"{v + 0.0:.{decimals}f}"
+        return f"{v + 0.0:.{_decimals(to)}f}"
 
     def _measure_per_row(self):
         """The measure (variable name) of each row."""
@@ -235,34 +238,25 @@ class Table:
         from openpyxl.styles import Alignment, Font
         from openpyxl.utils import get_column_letter
 
-        from .workbook import excel_number
+        from .workbook import sheet_columns, write_value
 
         ws.cell(row=1, column=1, value=self.title).font = Font(bold=True, size=12)
         r = 3
-        frames = [("", self.data)] + ([(" low", self.data_low), (" high", self.data_high)] if self.low is not None else [])
-        columns = [(c, suffix, frame) for c in self.header for suffix, frame in frames]
+        columns = sheet_columns(self)
         for j, (c, suffix, _) in enumerate(columns, start=2):
             cell = ws.cell(row=r, column=j, value=c + suffix)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="right", wrap_text=True)
         data = self.data
-        from .workbook import count_format
-
-        for i, (key, row) in enumerate(data.iterrows()):
-            fmt = count_format(self.row_round(i))
-            block, area = key
+        for i, (block, area) in enumerate(data.index):
             if i == 0 or data.index[i - 1][0] != block:
                 r += 1
                 ws.cell(row=r, column=1, value=block).font = Font(bold=True)
             r += 1
-            bold = area == TOTAL or str(area).startswith(TOTAL + ":")
+            bold = self.is_total(area)
             ws.cell(row=r, column=1, value=area).font = Font(bold=bold)
             for j, (c, _, frame) in enumerate(columns, start=2):
-                v = frame.iloc[i][c]
-                pct = c in self.percent_columns or c in self.share_columns
-                cell = ws.cell(row=r, column=j, value=excel_number(v, percent=pct))
-                cell.number_format = ("0.0%" if c in self.share_columns else "+0.0%;-0.0%;0.0%") if pct else fmt
-                cell.font = Font(bold=bold)
+                write_value(ws, r, j, self, i, c, frame).font = Font(bold=bold)
         r += 1
         for n in self.notes:
             r += 1

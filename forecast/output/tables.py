@@ -22,9 +22,9 @@ from ..periods import financial_year_label, is_financial, parse_financial_year
 from ..population import check_disjoint, resolve_areas, select_years, to_financial_years
 from .notes import footer_notes, measure_notes, population_notes, source_notes, uncertainty_note
 from .layout import Layout, blocks
-from .table import TOTAL, Table
+from .table import Table
 
-__all__ = ["table", "compare", "period_values", "PER_100"]
+__all__ = ["table", "compare", "period_values", "summarise_draws", "PER_100"]
 
 #: The label ending of a block of rates per 100 people in the age group.
 PER_100 = " per 100 people in the age group"
@@ -91,23 +91,51 @@ def _layout(result, measures, areas, totals: bool, round_to: float):
     return names, codes
 
 
+def summarise_draws(da: xr.DataArray, level: float):
+    """``(median, low, high)`` over the draws, low and high the central ``level`` interval;
+    without a ``draw`` dim, ``(da, None, None)``."""
+    if "draw" not in da.dims:
+        return da, None, None
+    a = (1 - level) / 2
+    return da.median("draw"), da.quantile(a, "draw").drop_vars("quantile"), da.quantile(1 - a, "draw").drop_vars("quantile")
+
+
 def _frames(arr: xr.DataArray, labels: Sequence[str], level: float):
     """(central, low, high) DataFrames from (row, column[, draw]); low/high None without draws."""
     def frame(x):
+        if x is None:
+            return None
         df = x.transpose("row", "column").to_pandas()
         df.index = list(labels)
         df.columns = list(arr["column"].values)
         return df
 
-    if "draw" not in arr.dims:
-        return frame(arr), None, None
-    a = (1 - level) / 2
-    return frame(arr.median("draw")), frame(arr.quantile(a, "draw").drop_vars("quantile")), frame(arr.quantile(1 - a, "draw").drop_vars("quantile"))
+    return tuple(frame(x) for x in summarise_draws(arr, level))
+
+
+def _indexed_frames(arr: xr.DataArray, label: str, rows: Sequence[str], level: float) -> dict[str, pd.DataFrame]:
+    """A block's frames by key (``""``, and with draws ``low`` and ``high``), indexed by
+    (block label, row)."""
+    out = {}
+    for key, df in zip(("", "low", "high"), _frames(arr, rows, level)):
+        if df is not None:
+            df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
+            out[key] = df
+    return out
+
+
+def _joined(frames: Mapping[str, list[pd.DataFrame]]):
+    """The blocks' frames one under another: (values, low, high), low and high None without draws."""
+    values = pd.concat(frames[""])
+    values.columns.name = None
+    low = pd.concat(frames["low"]) if frames["low"] else None
+    high = pd.concat(frames["high"]) if frames["high"] else None
+    return values, low, high
 
 
 def _pct(new, old):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(old > 0, 100.0 * (new - old) / old, np.nan)
+    """The % change from ``old`` to ``new`` (NaN where ``old`` is not positive)."""
+    return xr.where(old > 0, 100.0 * (new - old) / old, np.nan)
 
 
 def table(
@@ -189,10 +217,7 @@ def table(
             row_codes += b.codes
             row_measures += [n] * len(b.rows)
             rate_rows += [b.label.endswith(PER_100)] * len(b.rows)
-    values = pd.concat(frames[""])
-    values.columns.name = None
-    low = pd.concat(frames["low"]) if frames["low"] else None
-    high = pd.concat(frames["high"]) if frames["high"] else None
+    values, low, high = _joined(frames)
 
     title = title or _default_title(result, names, codes, shown, labels)
     all_notes = list(notes) + source_notes(result, names, labels=dict(zip(names, block_labels)), round_to=round_to,
@@ -230,14 +255,9 @@ def _block_frames(b, shown: list[str], change, change_col: str | None, level: fl
     cols = [b.values.sel(period=p).expand_dims(column=[p]) for p in shown]
     if change_col:
         v0, v1 = b.values.sel(period=_label(change[0])), b.values.sel(period=_label(change[1]))
-        cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[change_col]))
+        cols.append(_pct(v1, v0).expand_dims(column=[change_col]))
     cols = [c.drop_vars("period", errors="ignore") for c in cols]
-    out = {}
-    for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b.rows, level)):
-        if df is not None:
-            df.index = pd.MultiIndex.from_product([[b.label], df.index], names=["measure", "area"])
-            out[key] = df
-    return out
+    return _indexed_frames(xr.concat(cols, dim="column"), b.label, b.rows, level)
 
 
 def _per_100(num, den):
@@ -295,19 +315,14 @@ def compare(
             cols += [v[k].expand_dims(column=[f"{p} {k}"]) for k in keys]
             if two:  # draw by draw (the results share their draws), then summarised
                 v0, v1 = v[keys[0]], v[keys[1]]
-                cols.append(xr.where(v0 > 0, 100.0 * (v1 - v0) / v0, np.nan).expand_dims(column=[f"{p} difference"]))
+                cols.append(_pct(v1, v0).expand_dims(column=[f"{p} difference"]))
                 pct_cols.append(f"{p} difference")
         b0 = bs[keys[0]]
-        for key, df in zip(("", "low", "high"), _frames(xr.concat(cols, dim="column"), b0.rows, level)):
-            if df is not None:
-                df.index = pd.MultiIndex.from_product([[label], df.index], names=["measure", "area"])
-                frames[key].append(df)
+        for key, df in _indexed_frames(xr.concat(cols, dim="column"), label, b0.rows, level).items():
+            frames[key].append(df)
         row_codes += b0.codes
         row_measures += [n] * len(b0.rows)
-    values = pd.concat(frames[""])
-    values.columns.name = None
-    low = pd.concat(frames["low"]) if frames["low"] else None
-    high = pd.concat(frames["high"]) if frames["high"] else None
+    values, low, high = _joined(frames)
     title = title or f"{' and '.join(block_labels)}: {' vs '.join(keys)}, {shown[0]}" + (f" to {shown[-1]}" if len(shown) > 1 else "")
     all_notes = list(notes)
     if low is not None:

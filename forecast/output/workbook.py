@@ -93,6 +93,23 @@ def count_format(round_to: float) -> str:
     return "#,##0." + "0" * max(1, -int(np.floor(np.log10(round_to))))
 
 
+def sheet_columns(table) -> list[tuple[str, str, pd.DataFrame]]:
+    """The value columns of a table's sheet, as ``(column, suffix, frame)``: each column of
+    the table, with intervals followed by its ``" low"`` and ``" high"`` columns."""
+    frames = [("", table.data)] + ([(" low", table.data_low), (" high", table.data_high)] if table.low is not None else [])
+    return [(c, suffix, frame) for c in table.header for suffix, frame in frames]
+
+
+def write_value(ws, r: int, j: int, table, i: int, c: str, frame: pd.DataFrame):
+    """Row ``i`` of column ``c`` of ``frame`` into cell (r, j), with its number format: a
+    percentage ``+0.0%`` (a share ``0.0%``), a count as the row is rounded."""
+    pct = c in table.percent_columns or c in table.share_columns
+    cell = ws.cell(row=r, column=j, value=excel_number(frame.iloc[i][c], percent=pct))
+    cell.number_format = ("0.0%" if c in table.share_columns else "+0.0%;-0.0%;0.0%") if pct else \
+        count_format(table.row_round(i))
+    return cell
+
+
 def write_table_sheet(ws, table, *, rows: str = "Area") -> None:
     """A :class:`~forecast.output.table.Table` as a filterable sheet: title; header ``Measure | <rows> | Area code | years… |
     change``; one row per table row (totals bold); notes below.  Header and label columns
@@ -101,8 +118,7 @@ def write_table_sheet(ws, table, *, rows: str = "Area") -> None:
     from openpyxl.utils import get_column_letter
 
     ws.cell(row=1, column=1, value=table.title).font = Font(bold=True, size=12)
-    frames = [("", table.data)] + ([(" low", table.data_low), (" high", table.data_high)] if table.low is not None else [])
-    columns = [(c, suffix, frame) for c in table.header for suffix, frame in frames]
+    columns = sheet_columns(table)
     head = 3
     labels = ["Measure", rows, "Area code"] + [c + suffix for c, suffix, _ in columns]
     fill = PatternFill("solid", fgColor="EEEEEE")
@@ -120,11 +136,7 @@ def write_table_sheet(ws, table, *, rows: str = "Area") -> None:
         for j, value in enumerate((block, label, codes[i] or None), start=1):
             ws.cell(row=r, column=j, value=value).font = font
         for j, (c, _, frame) in enumerate(columns, start=4):
-            pct = c in table.percent_columns or c in table.share_columns
-            cell = ws.cell(row=r, column=j, value=excel_number(frame.iloc[i][c], percent=pct))
-            cell.number_format = ("0.0%" if c in table.share_columns else "+0.0%;-0.0%;0.0%") if pct else \
-                count_format(table.row_round(i))
-            cell.font = font
+            write_value(ws, r, j, table, i, c, frame).font = font
     last = r
     r += 1
     for note in table.notes:
@@ -161,6 +173,7 @@ def write_data_sheet(ws, frame: pd.DataFrame) -> None:
 
 
 def _notes_rows(report) -> list[tuple[str, str]]:
+    from .notes import draws_text
     from .provenance import file_checksums
 
     rows: list[tuple[str, str]] = [("Title", report.title)]
@@ -179,7 +192,7 @@ def _notes_rows(report) -> list[tuple[str, str]]:
         rows.append((f"Provenance: spec {p['spec']['name']}", f"sha256 {p['spec']['sha256']}"))
     rows.append(("Provenance: seed", "none (no draws)" if p.get("seed") is None else str(p["seed"])))
     if p.get("uncertainty"):
-        rows.append(("Provenance: draws", f"{int(p['uncertainty']['draws']):,}"))
+        rows.append(("Provenance: draws", draws_text(p["uncertainty"]["draws"])))
     for what, file, digest in file_checksums(p):
         rows.append((f"Provenance: {what[:1].lower()}{what[1:]}", f"{file} sha256 {digest}".strip()))
     return rows

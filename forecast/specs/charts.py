@@ -30,7 +30,6 @@ chart drawn per area (compare, bands, pyramid, ethnicity) must name its ``area:`
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -38,8 +37,8 @@ import xarray as xr
 
 from ..output import plot
 from ..output.report import Chart
-from ..periods import financial_year_label, is_financial, parse_financial_year
-from ..population import to_financial_years
+from ..periods import financial_year_label, is_financial, parse_financial_year, year_span
+from ..population import area_groups, leaves, to_financial_years
 from .table import Computed, Spec
 
 __all__ = ["spec_charts", "check_fields"]
@@ -66,8 +65,7 @@ def _measure(spec: Spec, c: Computed, i: int, value: str | None) -> list[str]:
     if value is None:
         return list(shown)
     for n in shown:
-        label = c.measures.labels.get(n) or next(iter(c.results.values()))[n].attrs.get("long_name", n)
-        if value == n or value.casefold() == str(label).casefold():
+        if value == n or value.casefold() == str(c.label(n)).casefold():
             return [n]
     raise spec.fail(f"measure {value!r} is not in the table; it has {', '.join(shown)}", "charts", i, "measure")
 
@@ -119,18 +117,12 @@ def _at_period(spec: Spec, ds, i: int, key: str, value) -> tuple[Any, Any]:
     if is_financial(value):
         y = parse_financial_year(value)
         if y not in have or y + 1 not in have:
-            raise spec.fail(f"{value} needs the years {y} and {y + 1}; the result has {_span_text(have)}", "charts", i, key)
+            raise spec.fail(f"{value} needs the years {y} and {y + 1}; the result has {year_span(have)}", "charts", i, key)
         label = financial_year_label(y)
         return to_financial_years(ds, [label]), label
     if int(value) not in have:
-        raise spec.fail(f"{value} is not one of the result's years ({_span_text(have)})", "charts", i, key)
+        raise spec.fail(f"{value} is not one of the result's years ({year_span(have)})", "charts", i, key)
     return ds, int(value)
-
-
-def _span_text(years: list[int]) -> str:
-    from ..periods import year_span
-
-    return year_span(years)
 
 
 def _default_year(spec: Spec):
@@ -166,18 +158,11 @@ def _many(codes: list[str]) -> bool:
     return len(codes) > plot.MAX_SERIES
 
 
-def _leaves(code: str, groups: dict, seen: frozenset = frozenset()) -> set[str]:
-    """The districts an area is made of (itself when it is not a group)."""
-    if code not in groups or code in seen:
-        return {code}
-    return set().union(*(_leaves(m, groups, seen | {code}) for m in groups[code]))
-
-
 def _total_of(ds: xr.Dataset, codes: list[str]) -> xr.Dataset | None:
     """The areas' sum as one area ("total of the N areas"), within each draw; None when an
     area lies inside another (a county and its districts), whose sum would count people twice."""
-    groups = json.loads(ds.attrs.get("area_groups") or "{}")
-    parts = [_leaves(a, groups) for a in codes]
+    groups = area_groups(ds)
+    parts = [set(leaves(a, groups)) for a in codes]
     if sum(len(p) for p in parts) != len(set().union(*parts)):
         return None
     total = ds.sel(area=codes).drop_vars("area_name").sum("area", keep_attrs=True)
@@ -203,7 +188,7 @@ def _title(chart_spec, fig, suffix: str = "") -> str:
 
 def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
     ds = next(iter(c.results.values()))
-    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    level = spec.level
     codes = areas or c.codes
     names_of = _area_names(c)
     out = []
@@ -211,7 +196,7 @@ def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
         data, periods = _span(spec, _with_bases(ds, n))
         title = cs.title if cs is not None and cs.title else None
         if title is None and c.side_by_side:  # the first column's result: say which
-            head = c.measures.labels.get(n) or ds[n].attrs.get("long_name", n)
+            head = c.label(n)
             where = [names_of[a] for a in codes]
             when = _period_text(periods)
             title = (f"{head}: {_and(where)}, {when} ({first_label})" if len(where) <= 3
@@ -223,17 +208,16 @@ def _line(spec, c, i, cs, names, areas, first_label) -> list[Chart]:
 
 
 def _compare(spec, c, i, cs, names, areas) -> list[Chart]:
-    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    level = spec.level
     out = []
     codes = _per_area(spec, c, i, cs, areas) if i is not None else (areas or c.codes)
     names_of = _area_names(c)
     if c.side_by_side:
         for n in names:
+            results = {}
+            for label, ds in c.results.items():
+                results[label], periods = _span(spec, _with_bases(ds, n))
             for a in codes:
-                results = {}
-                for label, ds in c.results.items():
-                    data, periods = _span(spec, _with_bases(ds, n))
-                    results[label] = data
                 with _at(spec, i):
                     fig = plot.compare(results, n, a, years=periods, level=level, title=cs.title if cs else None)
                 out.append(Chart(fig, _title(cs, fig), "compare"))
@@ -243,12 +227,11 @@ def _compare(spec, c, i, cs, names, areas) -> list[Chart]:
         raise spec.fail("a compare chart needs scenarios, variants or several measures side by side; this spec has "
                         "one result and one measure", *where)
     ds = next(iter(c.results.values()))
-    labels = {n: c.measures.labels.get(n) or ds[n].attrs.get("long_name", n) for n in names}
+    labels = {n: c.label(n) for n in names}
+    results = {}
+    for n in names:
+        results[labels[n]], periods = _span(spec, _with_bases(ds, n).rename({n: "measure"}))
     for a in codes:
-        results = {}
-        for n in names:
-            data, periods = _span(spec, _with_bases(ds, n).rename({n: "measure"}))
-            results[labels[n]] = data
         title = (cs.title if cs is not None and cs.title
                  else f"{names_of[a]}, {_period_text(periods)}: " + ", ".join(labels.values()))
         with _at(spec, i):
@@ -261,14 +244,12 @@ def _suffixed(c: Computed, cs, n: str, where: str) -> str | None:
     """With columns side by side, a chart of the first column says which (unless titled)."""
     if (cs is not None and cs.title) or not c.side_by_side:
         return cs.title if cs is not None else None
-    ds = next(iter(c.results.values()))
-    head = c.measures.labels.get(n) or ds[n].attrs.get("long_name", n)
-    return f"{head}: {where} ({next(iter(c.results))})"
+    return f"{c.label(n)}: {where} ({next(iter(c.results))})"
 
 
 def _bands(spec, c, i, cs, names, areas) -> list[Chart]:
     ds = next(iter(c.results.values()))
-    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    level = spec.level
     year = cs.year if cs.year is not None else _default_year(spec)
     out = []
     for n in names:
@@ -305,7 +286,7 @@ def _pyramid(spec, c, i, cs, areas) -> list[Chart]:
 
 
 def _ethnicity(spec, c, i, cs, names, areas) -> list[Chart]:
-    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    level = spec.level
     year = cs.year if cs.year is not None else _default_year(spec)
     out = []
     for n in names:
@@ -325,12 +306,11 @@ def _many_areas(spec: Spec, c: Computed, first_label: str) -> list[Chart]:
     """The default charts of a table with more areas than a legend can tell apart: per
     measure, the areas' total over the years (when no area lies inside another) and each
     area's change ranked; with columns side by side, the total compared."""
-    level = spec.model.uncertainty.level if spec.model.uncertainty else 0.95
+    level = spec.level
     suffix = f" ({first_label})" if c.side_by_side else ""
-    first = next(iter(c.results.values()))
     out: list[Chart] = []
     for n in c.measures.shown:
-        label = c.measures.labels.get(n) or first[n].attrs.get("long_name", n)
+        label = c.label(n)
         totals, spans = {}, {}
         for col, ds in c.results.items():
             spans[col], periods = _span(spec, _with_bases(ds, n))

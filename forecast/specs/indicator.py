@@ -3,7 +3,6 @@ give each expected number, targets; run into an :class:`~forecast.output.indicat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
@@ -11,17 +10,17 @@ import pandas as pd
 import xarray as xr
 
 from ..assumptions import get_rate_set
-from ..errors import ForecastError, InputError, SpecError
+from ..errors import InputError, SpecError
 from ..model import project, simulate
-from ..model.draws import check_draws, distribution_note
+from ..model.draws import distribution_note
 from ..model.indicators import REGISTER_CAVEAT, Indicator, observed_vs_expected, read_observed, trajectory
 from ..output.indicators import IndicatorReport
-from ..periods import period_weights
+from ..output.notes import draws_text
 from ..population import resolve_areas
 from ..schemas import read_yaml, validate
 from .measures import _rel
 from .population import load_population
-from .table import Spec
+from .table import Spec, with_overrides
 
 __all__ = ["load_indicator_spec", "run_indicator_spec"]
 
@@ -33,20 +32,12 @@ def load_indicator_spec(path: str | PathLike) -> Spec:
     return Spec(validate(data, "indicator", file=path, lines=lines), path, lines)
 
 
-def _uncertainty(given, draws, seed) -> dict | None:
-    """The spec's draws, seed and level, with the command line's overrides."""
-    if given is None and draws is None and seed is None:
-        return None
-    base = given.model_dump() if given is not None else {"draws": 1000, "seed": 0, "level": 0.95}
-    return {**base, **{k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}}
-
-
 def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = None, seed: int | None = None) -> IndicatorReport:
     """Ratios and trajectories for every indicator of a spec."""
     if not isinstance(spec, Spec):
         spec = load_indicator_spec(spec)
     m = spec.model
-    u = _uncertainty(m.uncertainty, draws, seed)
+    u = with_overrides(m.uncertainty, draws, seed)
     with spec.at("population"):
         pop = load_population(m.population, spec.dir)
     with spec.at("observed"):
@@ -55,10 +46,11 @@ def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = Non
     with spec.at("areas"):
         codes = resolve_areas(pop, areas)
     level = u["level"] if u else 0.95
-    indicators, variables, notes = [], {}, []
+    indicators, variables, notes, rate_sets = [], {}, [], []
     for i, ind in enumerate(m.indicators):
         with spec.at("indicators", i, "rate_set"):
             rs = get_rate_set(_rel(ind.rate_set, spec.dir))
+        rate_sets.append(rs)
         name = f"expected_{i}"
         kw = dict(ages=ind.ages, areas=codes)
         with spec.at("indicators", i, "ages"):
@@ -73,7 +65,7 @@ def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = Non
         ages = ind.ages.label if ind.ages is not None else rs.coverage.label
         notes.append(f"{label}: expected = rate set {rs.id} ({' '.join(rs.source.citation.split()).rstrip('.')}), ages {ages}.")
         if u:
-            notes.append(f"Intervals ({level:.0%}) from {int(u['draws']):,} draws of the rates (seed {u['seed']}); "
+            notes.append(f"Intervals ({level:.0%}) from {draws_text(u['draws'])} draws of the rates (seed {u['seed']}); "
                          f"{distribution_note(rs)}; observed counts taken as exact.")
     expected = xr.Dataset(variables).assign_coords(area_name=("area", pop.sel(area=codes)["area_name"].values))
     obs = observed[observed["measure"].isin([i.observed for i in indicators])]
@@ -91,9 +83,9 @@ def run_indicator_spec(spec: "Spec | str | PathLike", *, draws: int | None = Non
                 trajectories.append(trajectory(ratios, expected, ind, level=level))
     note = observed.attrs.get("note")
     notes = ([f"Observed counts: {note}"] if note else []) + notes
-    if any("dementia" in get_rate_set(_rel(i.rate_set, spec.dir)).measure for i in m.indicators):
+    if any("dementia" in rs.measure for rs in rate_sets):
         notes.append(REGISTER_CAVEAT + ".")
-    notes += m.notes if isinstance(m.notes, list) else [m.notes]
+    notes += spec.notes
     pop_note = pop.attrs.get("title") or pop.attrs.get("source", "")
     notes.append(f"Population: {pop_note}; {pop.attrs.get('licence', '')}".rstrip("; ") + ".")
     return IndicatorReport(m.title or "Indicators", ratios,

@@ -11,7 +11,7 @@ from typing import Any
 import xarray as xr
 
 from ..assumptions import RateSet, RelativeRisks, apply_scenario, get_rate_set, get_relative_risks, load_derived, load_mapping
-from ..errors import ForecastError, SpecError
+from ..errors import SpecError
 from ..model import apply_derived, project, simulate
 from ..model.project import DrawLimitError
 from ..model.draws import check_groups

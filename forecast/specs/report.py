@@ -21,12 +21,11 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
-from ..output import table
 from ..output.provenance import collect
 from ..output.report import Chart, Report, Section, method_sections, section_for, summary_lines, tidy_values
 from ..periods import is_financial
 from .charts import check_fields, spec_charts
-from .table import Computed, Spec, compute, load_spec, spec_table
+from .table import Computed, Spec, compute, load_spec, result_table, spec_table
 
 __all__ = ["compute_for_charts", "spec_charts", "build_report"]
 
@@ -63,20 +62,14 @@ def compute_for_charts(spec: Spec | str | PathLike, *, draws: int | None = None,
 def _tables(c: Computed) -> tuple[list[tuple[Any, str]], dict[str, int]]:
     """The report's tables in their default order, each with its row labels, and the role
     of each (``area``, ``age_band``, ``compare``) → its index."""
-    spec, m = c.spec, c.spec.model
+    m = c.spec.model
     names = c.measures.shown
     first_label, first = next(iter(c.results.items()))
     has_bands = any(first[n].sizes.get("age_band", 1) > 1 for n in names)
     rows = m.rows or ("age_band" if has_bands else "area")
-    level = m.uncertainty.level if m.uncertainty else 0.95
-    notes = list(m.notes if isinstance(m.notes, list) else [m.notes])
 
     def one(layout: str, title: str | None):
-        with spec.at():
-            return table(first, years=m.years, change=tuple(m.change) if m.change else None, by=m.by, rows=layout,
-                         compare_with=c.comparators, denominators=c.denominators or None, level=level, measures=names,
-                         labels=c.measures.labels, totals=m.totals, round_to=float(m.round_to), title=title, notes=notes,
-                         areas=c.codes)
+        return result_table(c, first, by=m.by, rows=layout, title=title)
 
     other = {"area": "age_band", "age_band": "area"}.get(rows) if has_bands else None
     suffix = {"area": ", by area", "age_band": ", by age band"}
@@ -124,12 +117,12 @@ def build_report(spec: Spec | str | PathLike | Computed, *, draws: int | None = 
     m = c.spec.model
     sections, roles = _sections(c, spec_charts(c))
     names = c.measures.shown
-    level = m.uncertainty.level if m.uncertainty else 0.95
+    level = c.spec.level
     title = m.title or sections[0].table.title
     summary_at = roles.get("area", 0)
     summary = summary_lines(sections[summary_at].table, rows=sections[summary_at].rows, comparators=c.comparators)
     results = list(c.results.values())
-    labels = {n: c.measures.labels.get(n) or results[0][n].attrs.get("long_name", n) for n in names}
+    labels = {n: c.label(n) for n in names}
     financial = any(is_financial(y) for y in m.years)
     method = method_sections(results, names, labels=labels, round_to=float(m.round_to), financial=financial,
                              areas=c.codes + c.comparators, level=level)

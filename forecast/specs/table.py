@@ -36,7 +36,7 @@ import xarray as xr
 
 from ..errors import ForecastError, SpecError
 from ..output import Table, compare, table
-from ..periods import is_financial, parse_financial_year, strategy_end_year, year_span
+from ..periods import mid_years, strategy_end_year, year_span
 from ..population import AreaGroup, add_groups, check_disjoint, extend_population, resolve_areas, variant
 from ..schemas import Lines, field_path, read_yaml, validate
 from .measures import Measures, derive, load_measures, project_measures
@@ -59,6 +59,16 @@ class Spec:
 
     def fail(self, message: str, *keys) -> SpecError:
         return SpecError(message, file=self.path, field=field_path(keys) or None, line=self.lines.get(*keys) if keys else None)
+
+    @property
+    def level(self) -> float:
+        """The central interval shown with draws: ``uncertainty.level``, else 0.95."""
+        return self.model.uncertainty.level if self.model.uncertainty else 0.95
+
+    @property
+    def notes(self) -> list[str]:
+        """The spec's ``notes`` as a list (one note may be given as text)."""
+        return list(self.model.notes if isinstance(self.model.notes, list) else [self.model.notes])
 
     @contextmanager
     def at(self, *keys):
@@ -105,6 +115,10 @@ class Computed:
     def side_by_side(self) -> bool:
         return len(self.results) > 1
 
+    def label(self, name: str) -> str:
+        """A measure's label: the spec's, else the first result's ``long_name``."""
+        return self.measures.labels.get(name) or next(iter(self.results.values()))[name].attrs.get("long_name", name)
+
 
 def _population(spec: Spec) -> xr.DataArray:
     m = spec.model
@@ -144,8 +158,7 @@ def _check_years(spec: Spec, pop: xr.DataArray) -> None:
     have = [int(y) for y in pop["year"].values]
     for key, values in (("years", spec.model.years), ("change", spec.model.change or ())):
         for i, y in enumerate(values):
-            needed = [parse_financial_year(y), parse_financial_year(y) + 1] if is_financial(y) else [int(y)]
-            for n in needed:
+            for n in mid_years([y]):
                 if n not in have:
                     raise spec.fail(f"{y} is outside the population's years {year_span(have)}", key, i)
 
@@ -181,10 +194,10 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
     pop, codes, comparators = _areas(spec, pop)
     _check_years(spec, pop)
     measures = load_measures(spec, pop, codes + comparators)
-    uncertainty = _uncertainty(m, draws, seed)
+    uncertainty = with_overrides(m.uncertainty, draws, seed)
     kind, columns = _columns(spec)
     keep = _keep(m, by)
-    years = _mid_years(m.years) if table_only and not measures.derived else None
+    years = mid_years(m.years) if table_only and not measures.derived else None
     results = {}
     for label, choice in columns.items():
         one = pop
@@ -203,25 +216,13 @@ def compute(spec: Spec | str | PathLike, *, draws: int | None = None, seed: int 
     return Computed(spec, results, pop, measures, codes, comparators, denominators)
 
 
-def _mid_years(periods) -> list[int]:
-    """The mid-years that years and financial years (both of their mid-years) need."""
-    out: set[int] = set()
-    for p in periods:
-        if isinstance(p, str):
-            start = parse_financial_year(p)
-            out |= {start, start + 1}
-        else:
-            out.add(int(p))
-    return sorted(out)
-
-
-def _uncertainty(m, draws, seed):
-    if draws is None and seed is None:
-        return m.uncertainty
-    base = m.uncertainty
-    return {"draws": draws if draws is not None else (base.draws if base else 1000),
-            "seed": seed if seed is not None else (base.seed if base else 0),
-            "level": base.level if base else 0.95}
+def with_overrides(given, draws: int | None, seed: int | None) -> dict | None:
+    """A spec's ``uncertainty`` (draws, seed and level) with the command line's overrides
+    (``None``: no draws)."""
+    if given is None and draws is None and seed is None:
+        return None
+    base = given.model_dump() if given is not None else {"draws": 1000, "seed": 0, "level": 0.95}
+    return {**base, **{k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}}
 
 
 def _keep(m, by) -> tuple[str, ...]:
@@ -253,17 +254,27 @@ def run_spec(spec: Spec | str | PathLike, *, by: str | None = None, draws: int |
     return spec_table(c, by=by)
 
 
+def _common(c: Computed, title: str | None) -> dict:
+    """The arguments a spec gives every table of it (one result's, or results side by side)."""
+    spec, m = c.spec, c.spec.model
+    return dict(years=m.years, measures=c.measures.shown, labels=c.measures.labels, totals=m.totals,
+                round_to=float(m.round_to), title=title, notes=spec.notes, areas=c.codes, level=spec.level)
+
+
+def result_table(c: Computed, result: xr.Dataset, *, by: str | None, rows: str | None, title: str | None) -> Table:
+    """A table of one of the spec's results, in the layout ``rows`` (the report's other
+    layouts use this too)."""
+    m = c.spec.model
+    with c.spec.at():
+        return table(result, change=tuple(m.change) if m.change else None, by=by, rows=rows, compare_with=c.comparators,
+                     denominators=c.denominators or None, **_common(c, title))
+
+
 def spec_table(c: Computed, *, by: str | None = None) -> Table:
     """The spec's table from its computed results."""
     spec, m = c.spec, c.spec.model
-    names = c.measures.shown
-    common = dict(measures=names, labels=c.measures.labels, totals=m.totals, round_to=float(m.round_to), title=m.title,
-                  notes=list(m.notes if isinstance(m.notes, list) else [m.notes]), areas=c.codes)
-    by = by or m.by
-    level = m.uncertainty.level if m.uncertainty else 0.95
-    with spec.at():
-        if c.side_by_side:
-            return compare(c.results, years=m.years, level=level, **common)
-        (res,) = c.results.values()
-        return table(res, years=m.years, change=tuple(m.change) if m.change else None, by=by, rows=m.rows,
-                     compare_with=c.comparators, denominators=c.denominators or None, level=level, **common)
+    if c.side_by_side:
+        with spec.at():
+            return compare(c.results, **_common(c, m.title))
+    (res,) = c.results.values()
+    return result_table(c, res, by=by or m.by, rows=m.rows, title=m.title)

@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 
 import xarray as xr
 
-from ..notes import footer_notes, measure_notes, population_notes
+from ..notes import FINANCIAL_YEARS_NOTE, draws_text, measure_notes, population_notes, rounding_note
 
 
 def _formula(results: Sequence[xr.Dataset], names: Sequence[str], financial: bool) -> list[str]:
@@ -35,7 +35,7 @@ def _formula(results: Sequence[xr.Dataset], names: Sequence[str], financial: boo
         if a.get("derivation") and f"{a['derivation'].rstrip('.')}." not in lines:
             lines.append(f"{a['derivation'].rstrip('.')}.")
     if financial:
-        lines.append("Financial years (April-March) are 0.75 × mid-year Y + 0.25 × mid-year Y+1 (interpolated).")
+        lines.append(FINANCIAL_YEARS_NOTE)
     return lines
 
 
@@ -49,7 +49,7 @@ def _interval_text(first: xr.Dataset, level: float | None) -> list[str]:
     lvl = level if level is not None else 0.95
     lo = 100 * (1 - lvl) / 2
     return [
-        f"Each figure is the median of {int(a['draws']):,} draws of the rates (seed {a.get('seed', '?')}); the range "
+        f"Each figure is the median of {draws_text(a['draws'])} draws of the rates (seed {a.get('seed', '?')}); the range "
         f"in brackets, the shaded band and the error bars are the central {lvl:.0%} interval of the draws "
         f"(their {lo:g}th to {100 - lo:g}th percentiles). Totals and changes are worked out within each draw.",
         "The intervals show the sampling uncertainty of the published rates only: the population projection is "
@@ -86,11 +86,10 @@ def method_sections(results: Sequence[xr.Dataset], names: Sequence[str], *, labe
     rates = _unique(n for ds in results
                     for n in measure_notes(ds, [n for n in names if n in ds.data_vars], labels=labels))
     pops = _population_text(results, areas)
-    rounding = [n for n in footer_notes(first, round_to=round_to, financial=False) if n.startswith("Figures are rounded")]
     return [
         ("Formula", _formula(results, names, financial)),
         ("Rates", rates),
         ("Population", pops),
-        ("Rounding", rounding),
+        ("Rounding", [rounding_note(round_to)]),
         ("Intervals", _interval_text(first, level)),
     ]

@@ -19,6 +19,7 @@ import base64
 import html
 from typing import Any, Mapping
 
+from ..notes import draws_text
 from ..provenance import file_checksums
 from .parts import Chart, Report
 
@@ -109,7 +110,7 @@ def _provenance_items(p: Mapping[str, Any]) -> list[tuple[str, str]]:
     unc = p.get("uncertainty")
     items.append(("Seed", _esc(p["seed"]) if p.get("seed") is not None else "none (no draws)"))
     if unc:
-        items.append(("Draws", f"{unc['draws']:,}"))
+        items.append(("Draws", draws_text(unc["draws"])))
     for what, file, digest in file_checksums(p):
         items.append((what, (f"{_esc(file)} " if file else "") + f"<code>sha256 {_esc(digest)}</code>"))
     return items

@@ -10,9 +10,10 @@ import re
 from typing import Sequence
 
 from ..table import TOTAL, Table
+from ..tables import PER_100
 
 #: How :func:`forecast.table` labels a block of rates per 100 people (left out of summaries).
-PER_100_SUFFIX = " per 100 people in the age group"
+PER_100_SUFFIX = PER_100
 
 #: Most areas a summary line names; with more it says "the N areas" (its total), and a
 #: table of more areas without a total gets no line per area (the table lists them).

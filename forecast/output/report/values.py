@@ -24,9 +24,9 @@ def tidy_values(results: Mapping[str, xr.Dataset], *, measures: Sequence[str], l
     for label, ds in results.items():
         names = [n for n in measures if n in ds.data_vars]
         sel = period_values(ds[names].sel(area=list(areas)), periods)
+        names_map = dict(zip(map(str, ds["area"].values), map(str, ds["area_name"].values)))
         for n in names:
             df = _frame(sel[n], level)
-            names_map = dict(zip(map(str, ds["area"].values), map(str, ds["area_name"].values)))
             df.insert(0, "area_name", df["area"].map(names_map))
             df = df.rename(columns={"area": "area_code"})
             df.insert(0, "measure_label", labels.get(n) or ds[n].attrs.get("long_name", n))
@@ -44,10 +44,7 @@ def tidy_values(results: Mapping[str, xr.Dataset], *, measures: Sequence[str], l
 
 def _frame(da: xr.DataArray, level: float) -> pd.DataFrame:
     """One measure as rows: ``value`` (with draws, their median, and ``low``/``high``)."""
-    if "draw" in da.dims:
-        a = (1 - level) / 2
-        parts = {"value": da.median("draw"), "low": da.quantile(a, "draw").drop_vars("quantile"),
-                 "high": da.quantile(1 - a, "draw").drop_vars("quantile")}
-    else:
-        parts = {"value": da}
+    from ..tables import summarise_draws
+
+    parts = {k: p for k, p in zip(("value", "low", "high"), summarise_draws(da, level)) if p is not None}
     return pd.concat([p.to_dataframe(name=k)[[k]] for k, p in parts.items()], axis=1).reset_index()
