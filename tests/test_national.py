@@ -6,6 +6,7 @@ pandas from the shipped files."""
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -143,6 +144,17 @@ def test_profile_population_block_is_the_ons_population(ons_long):
         d[d.age.between(85, 89)].population.sum(), rel=1e-12)
     assert t.values.loc[("Population aged 65 and over: Rutland", "Total"), "2030"] == pytest.approx(
         d[d.age >= 65].population.sum(), rel=1e-12)
+
+
+def test_profile_with_draws_keeps_the_population_block(ons_long):
+    """With --draws the population (no draws) sits above the measures (draws): it keeps its
+    ONS values, and no row is lost or shifted."""
+    r = forecast_cli("table", "poppi", "--area", "Rutland", "--year", "2030", "--draws", "20", "--seed", "1")
+    assert r.returncode == 0, r.stderr
+    d = ons_long[(ons_long.area_code == RUTLAND) & (ons_long.year == 2030) & (ons_long.age >= 65)]
+    total = f"{np.floor(d.population.sum() / 10 + 0.5) * 10:,.0f}"  # to the nearest 10, halves up
+    assert "| **Population aged 65 and over: Rutland** |" in r.stdout
+    assert f"| **Total** | **{total}** |" in r.stdout, r.stdout[:1500]
 
 
 def test_profile_errors():

@@ -4,6 +4,7 @@ import io
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 import pytest
 
 import forecast
@@ -131,3 +132,22 @@ def test_html(llr_table):
     assert h.startswith("<!DOCTYPE html>")
     assert "<caption>Table 1" in h and 'class="total"' in h
     assert h.count("<tbody>") == 2 and h.count("</tbody>") == 2
+
+
+@pytest.mark.unit
+def test_a_measure_without_draws_beside_one_with_them():
+    """A profile puts the population (no draws) above measures with draws: each block keeps
+    its own rows; the one without draws has no interval (low = high = its value)."""
+    draws = np.arange(1.0, 102.0)  # 1..101: median 51, 2.5% and 97.5% by numpy's linear rule
+    with_draws = xr.DataArray(np.tile(draws, (1, 2, 1)) * np.array([1.0, 2.0])[None, :, None],
+                              dims=("area", "year", "draw"), coords={"area": ["A01"], "year": [2025, 2030]})
+    without = xr.DataArray([[10.0, 20.0]], dims=("area", "year"), coords={"area": ["A01"], "year": [2025, 2030]})
+    result = xr.Dataset({"people": without, "cases": with_draws}).assign_coords(area_name=("area", ["Area one"]))
+    t = forecast.table(result, years=[2025, 2030], totals=False, labels={"people": "People", "cases": "Cases"})
+    lo, hi = np.quantile(draws, [0.025, 0.975])  # 3.5 and 98.5
+    assert list(t.values.index) == [("People", "Area one"), ("Cases", "Area one")]
+    np.testing.assert_allclose(t.values.to_numpy(), [[10, 20], [51, 102]])
+    np.testing.assert_allclose(t.low.to_numpy(), [[10, 20], [lo, 2 * lo]])
+    np.testing.assert_allclose(t.high.to_numpy(), [[10, 20], [hi, 2 * hi]])
+    md = t.to_markdown()
+    assert "| Area one | 10 | 20 |" in md and "| Area one | 51 (4–99) | 102 (7–197) |" in md

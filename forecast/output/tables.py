@@ -124,12 +124,15 @@ def _indexed_frames(arr: xr.DataArray, label: str, rows: Sequence[str], level: f
     return out
 
 
-def _joined(frames: Mapping[str, list[pd.DataFrame]]):
-    """The blocks' frames one under another: (values, low, high), low and high None without draws."""
-    values = pd.concat(frames[""])
+def _joined(blocks: Sequence[Mapping[str, pd.DataFrame]]):
+    """The blocks' frames one under another: (values, low, high), low and high None when no
+    block has draws.  A block without draws beside blocks with them (the population in a
+    profile) has no interval: its low and high are its values."""
+    values = pd.concat([b[""] for b in blocks])
     values.columns.name = None
-    low = pd.concat(frames["low"]) if frames["low"] else None
-    high = pd.concat(frames["high"]) if frames["high"] else None
+    if not any("low" in b for b in blocks):
+        return values, None, None
+    low, high = (pd.concat([b.get(k, b[""]) for b in blocks]) for k in ("low", "high"))
     return values, low, high
 
 
@@ -205,15 +208,14 @@ def table(
     area_names = dict(zip(map(str, result["area"].values), map(str, result["area_name"].values)))
     block_labels = _block_labels(result, names, labels)
 
-    frames, row_codes, row_measures, rate_rows = {"": [], "low": [], "high": []}, [], [], []
+    frames, row_codes, row_measures, rate_rows = [], [], [], []
     den = period_values(xr.Dataset(dict(denominators)).sel(area=codes + comparators), periods) if denominators else {}
     for n, label in zip(names, block_labels):
         these = blocks(sel[n], label, codes, area_names, layout)
         if n in den:
             these += [_per_100(b, d) for b, d in zip(these, blocks(den[n], label, codes, area_names, layout))]
         for b in these:
-            for key, df in _block_frames(b, shown, change, change_col, level).items():
-                frames[key].append(df)
+            frames.append(_block_frames(b, shown, change, change_col, level))
             row_codes += b.codes
             row_measures += [n] * len(b.rows)
             rate_rows += [b.label.endswith(PER_100)] * len(b.rows)
@@ -305,7 +307,7 @@ def compare(
     block_labels = _block_labels(first, names, labels)
     sels = {k: period_values(results[k][names].sel(area=codes), periods) for k in keys}
 
-    frames, row_codes, row_measures, pct_cols = {"": [], "low": [], "high": []}, [], [], []
+    frames, row_codes, row_measures, pct_cols = [], [], [], []
     two = difference and len(keys) == 2
     for n, label in zip(names, block_labels):
         bs = {k: blocks(sels[k][n], label, codes, area_names, Layout(totals=totals))[0] for k in keys}
@@ -318,8 +320,7 @@ def compare(
                 cols.append(_pct(v1, v0).expand_dims(column=[f"{p} difference"]))
                 pct_cols.append(f"{p} difference")
         b0 = bs[keys[0]]
-        for key, df in _indexed_frames(xr.concat(cols, dim="column"), label, b0.rows, level).items():
-            frames[key].append(df)
+        frames.append(_indexed_frames(xr.concat(cols, dim="column"), label, b0.rows, level))
         row_codes += b0.codes
         row_measures += [n] * len(b0.rows)
     values, low, high = _joined(frames)
