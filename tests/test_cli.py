@@ -320,10 +320,20 @@ def test_run_on_two_local_workers_equals_in_memory(tmp_path):
 
 
 def test_run_estimate(tmp_path):
+    """The estimate is of the run as it will be: each measure in its own published bands
+    (CFAS II 6, APMS 2014 7), so its rows, cells and values drawn are those of the CSV the
+    run writes (2 areas × 1 year × 2 sexes × 13 bands = 52 rows)."""
     r = forecast_cli("run", *DRAWS, "--estimate", cwd=tmp_path)
-    # 2 measures × 2 areas × 1 year × 2 sexes × 200 draws
-    assert r.returncode == 0 and "values drawn:   1,600" in r.stdout and "time:" in r.stdout
-
+    assert r.returncode == 0 and "time:" in r.stdout
+    written = forecast_cli("run", *DRAWS, cwd=tmp_path)
+    df = pd.read_csv(io.StringIO(written.stdout))
+    rows = len(df)
+    assert rows == 2 * 2 * (6 + 7)
+    stats = len([c for c in df.columns if c == "mean" or c == "median" or c.startswith("q")])  # median, mean, 2 quantiles
+    assert f"values drawn:   {rows * 200:,}" in r.stdout and f"output cells:   {rows * stats:,}" in r.stdout
+    assert f"CSV output:     about {rows:,} rows" in r.stdout
+    kept = forecast_cli("run", *DRAWS, "--keep-draws", "--estimate", cwd=tmp_path)
+    assert f"output cells:   {rows * 200:,}" in kept.stdout and f"about {rows * 200:,} rows" in kept.stdout
 
 def test_scenario_and_extension(tmp_path):
     r = forecast_cli("run", "-a", "Leicester", "-m", "cfas_ii_2013", "--ages", "65+", "-y", "2050", "--extend-to", "March 2050",
@@ -442,3 +452,42 @@ def test_areas_columns_line_up():
 def test_population_list_names_the_variants():
     r = forecast_cli("population", "list")
     assert "high_migration" in r.stdout and "Variants (--variant NAME" in r.stdout
+
+
+# 160 rows an area: pieces of one area's year (7), of one area (200), of two areas (350)
+@pytest.mark.parametrize("chunk_rows", [7, 200, 350])
+def test_run_csv_written_in_pieces_is_the_whole_table(tmp_path, monkeypatch, chunk_rows):
+    """A kept-draws CSV is made a piece at a time: the same bytes whatever the piece size;
+    its rows are the draws of the kernel's result (recomputed from --keep-draws NetCDF), and
+    the sidecar gives the file's own sha256, size, rows and columns."""
+    import hashlib
+    import json
+
+    import xarray as xr
+
+    import forecast.output.tidy as tidy
+
+    args = ["run", "-a", "Leicester,Rutland,Leicestershire", "-m", "cfas_ii_2013", "-y", "2030,2031", "-b", "65-74,75+",
+            "--draws", "20", "--seed", "2", "--keep-draws"]
+    nc = tmp_path / "d.nc"
+    assert forecast_cli(*args, "-o", nc, cwd=tmp_path).returncode == 0
+    whole = tmp_path / "whole.csv"
+    assert forecast_cli(*args, "-o", whole, cwd=tmp_path).returncode == 0
+    monkeypatch.setattr(tidy, "CHUNK_ROWS", chunk_rows)
+    pieces = tmp_path / "pieces.csv"
+    r = forecast_cli(*args, "-o", pieces, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    data = pieces.read_bytes()
+    assert data == whole.read_bytes()
+    assert forecast_cli(*args, cwd=tmp_path).stdout.encode() == data  # stdout too, a piece at a time
+    df = pd.read_csv(pieces)
+    ds = xr.open_dataset(nc)
+    da = ds["dementia"].transpose("area", "year", "sex", "age_band", "draw")
+    assert len(df) == da.size == 3 * 2 * 2 * 2 * 20
+    expect = da.to_numpy().ravel()  # C order: area, year, sex, band, draw — the CSV's row order
+    assert df["value"].to_numpy() == pytest.approx(expect, abs=5e-7)  # six decimals
+    assert df["draw"].tolist() == list(range(20)) * 24
+    meta = json.loads(pieces.with_suffix(".json").read_text())["data"]
+    assert meta["sha256"] == hashlib.sha256(data).hexdigest() and meta["bytes"] == len(data)
+    assert meta["rows"] == len(df) and meta["columns"] == list(df.columns)
+    ds.close()

@@ -8,7 +8,7 @@ from contextlib import nullcontext
 import click
 
 from ..limits import MAX_DRAWS
-from .common import check_compare_with, emit, infer_format, load_population, parse_years, population_options, split
+from .common import check_compare_with, infer_format, load_population, parse_years, population_options, split
 from .main import CONTEXT, fail, main
 
 _FIELDS = {k: f"--{k.replace('_', '-')}" for k in ("areas", "measures", "years", "bands", "ages", "relative_risks",
@@ -108,15 +108,41 @@ def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
     if years:
         with at(field="--years"):
             pop = select_years(pop, mid_years(years))
-    e = estimate(pop, rs, draws=draws, bands=bands, ages=ages if isinstance(ages, str) else None, quantiles=quantiles,
-                 keep=("sex", "age_band"))
+    one_range = ages if isinstance(ages, str) else None
+    if bands is None and one_range is None:  # each measure in its own published bands, as the run reports it
+        from ..model.batch import native_bands
+
+        top = int(pop.attrs["open_top_age"])
+        parts = [estimate(pop, {n: r}, draws=draws, bands=[b.label for b in native_bands(r, top)], quantiles=quantiles,
+                          keep=("sex", "age_band")) for n, r in rs.items()]
+    else:
+        parts = [estimate(pop, rs, draws=draws, bands=bands, ages=one_range, quantiles=quantiles, keep=("sex", "age_band"))]
+    e = dict(parts[0])
+    for k in ("measures", "draw_values", "cells", "seconds"):
+        e[k] = sum(p[k] for p in parts)
+    e["peak_bytes"] += sum(p["cells"] * 8 for p in parts[1:])  # every measure's output is held
+    rows, size, seconds = (sum(x) for x in zip(*(_csv_cost(p["sample"], p["sample_share"]) for p in parts)))
     click.echo(
         f"estimate: {e['measures']} measure(s) × {e['areas']} areas × {e['years']} years × {e['draws']:,} draws\n"
         f"  values drawn:   {e['draw_values']:,}\n"
         f"  output cells:   {e['cells']:,}\n"
         f"  memory (peak):  about {e['peak_bytes'] / 2**20:,.0f} MiB\n"
-        f"  time:           about {max(e['seconds'], 0.1):.1f} s on this machine (a timed sample, scaled)"
+        f"  time:           about {max(e['seconds'], 0.1):.1f} s on this machine (a timed sample, scaled)\n"
+        f"  CSV output:     about {rows:,.0f} rows, {size / 2**20:,.0f} MiB, {max(seconds, 0.1):.1f} s to write"
     )
+
+
+def _csv_cost(sample, share: float) -> tuple[float, float, float]:
+    """Rows, bytes and seconds of the CSV of the whole run, from writing the sample's (scaled)."""
+    import time
+
+    from ..output.tidy import tidy_csv_chunks
+
+    t, rows, size = time.perf_counter(), 0, 0
+    for piece in tidy_csv_chunks(sample):
+        rows += piece.count("\n")
+        size += len(piece.encode("utf-8"))
+    return (rows - 1) / share, size / share, (time.perf_counter() - t) / share
 
 
 @main.command("run", context_settings=CONTEXT, epilog="""\b
@@ -172,8 +198,9 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
     """Project demand and write it as a tidy CSV or NetCDF.
 
     The CSV has the columns area_code, area_name, year, sex, age_band, measure, rate_set,
-    value; with --draws, value is the median and low/high the interval.  A measure may be
-    named: --measures young_carers=census2011_unpaid_care.
+    value; with --draws, median, mean and the quantiles (q0.025, q0.975) instead of value
+    (with --keep-draws, a draw column and value).  A measure may be named: --measures
+    young_carers=census2011_unpaid_care.
     """
     from ..errors import at
 
@@ -219,7 +246,8 @@ def run_cmd(areas, measures, years, bands, ages, population, population_format, 
         with at(field="--workers" if workers else "--scheduler"):
             pop = chunk_by_area(pop, chunk_areas)
     if estimate:
-        _print_estimate(pop, split(measures), draws or 1, split(bands) or None, age_spec, qs, split(areas), year_list)
+        _print_estimate(pop, split(measures), draws or 1, split(bands) or None, age_spec, None if keep_draws else qs,
+                        split(areas), year_list)
         return
     with _client(scheduler, workers), _ProgressBar(progress, draws, measures) as tick:
         from ..model import run
@@ -271,7 +299,7 @@ def _client(scheduler, workers):
 def _write(ds, ethnic_mix, by, fmt, output):
     from ..files import atomic_path
     from ..output.provenance import write_csv_with_sidecar
-    from ..output.tidy import to_netcdf, to_tidy_frame
+    from ..output.tidy import tidy_csv_chunks, to_netcdf
 
     if ethnic_mix and not by:
         ds = [d.sum("ethnicity", keep_attrs=True) for d in ds]
@@ -280,11 +308,12 @@ def _write(ds, ethnic_mix, by, fmt, output):
             to_netcdf(ds, tmp)
         click.echo(f"wrote {output}", err=True)
         return
-    text = to_tidy_frame(ds).to_csv(index=False, lineterminator="\n", float_format="%.6f")
+    pieces = tidy_csv_chunks(ds, float_format="%.6f")  # made and written a piece at a time
     if not output:
-        emit(text, output)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
-    side = write_csv_with_sidecar(output, text, _provenance(ds))
+    side = write_csv_with_sidecar(output, pieces, _provenance(ds))
     click.echo(f"wrote {output} and {side}", err=True)
 
 

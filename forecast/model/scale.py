@@ -85,8 +85,10 @@ def estimate(population: xr.DataArray, rate_sets, *, draws: int, keep: Sequence[
     """Expected size and time of a :func:`forecast.simulate` run, from a timed sample.
 
     Returns ``cells`` (output values), ``draw_values`` (values computed before
-    summarising), ``peak_bytes`` (the largest arrays held at once, roughly) and ``seconds``
-    (the sample's time scaled to the whole run).  Nothing is allocated in proportion to
+    summarising), ``peak_bytes`` (the largest arrays held at once, roughly), ``seconds``
+    (the sample's time scaled to the whole run), and the ``sample`` result with the share
+    of the areas it covers (``sample_share``), so that a caller can time what it does
+    with the result (writing it out) and scale that too.  Nothing is allocated in proportion to
     the run before the sizes are checked against :mod:`forecast.limits`.
     """
     from .draws import check_draws
@@ -104,12 +106,12 @@ def estimate(population: xr.DataArray, rate_sets, *, draws: int, keep: Sequence[
     stats = (len(quantiles) + 1) if quantiles is not None else draws
     cells = per_measure * stats * len(measures)
     draw_values = per_measure * draws * len(measures)
-    peak = population.size * 8 * 2 + (per_measure * draws * 8 if quantiles is None else 2 * BLOCK_BYTES + cells * 8)
+    peak = population.size * 8 * 2 + cells * 8 + (0 if quantiles is None else 2 * BLOCK_BYTES)  # every measure's output held
     sample = population.isel(area=slice(0, min(sample_areas, n_area)))
     t = time.perf_counter()
-    simulate(sample, measures, draws=draws, seed=0, keep=keep, bands=bands, ages=ages, quantiles=quantiles, threads=1,
-             **kwargs)
+    result = simulate(sample, measures, draws=draws, seed=0, keep=keep, bands=bands, ages=ages, quantiles=quantiles,
+                      threads=1, **kwargs)
     elapsed = time.perf_counter() - t
     return {"cells": int(cells), "draw_values": int(draw_values), "peak_bytes": int(peak),
             "seconds": float(elapsed * n_area / sample.sizes["area"]), "measures": len(measures), "areas": n_area,
-            "years": n_year, "draws": draws}
+            "years": n_year, "draws": draws, "sample": result, "sample_share": sample.sizes["area"] / n_area}

@@ -218,12 +218,14 @@ def sidecar_path(output: str | PathLike) -> Path:
     return p.with_suffix(".json") if p.suffix else p.with_name(p.name + ".json")
 
 
-def sidecar(record: Mapping[str, Any], data_path: str | PathLike, data: bytes, *, rows: int | None = None,
-            columns: Sequence[str] | None = None) -> dict[str, Any]:
-    """The record with a ``data`` entry describing the CSV it sits beside."""
+def sidecar(record: Mapping[str, Any], data_path: str | PathLike, data: bytes | tuple[str, int], *,
+            rows: int | None = None, columns: Sequence[str] | None = None) -> dict[str, Any]:
+    """The record with a ``data`` entry describing the CSV it sits beside (``data``: its
+    bytes, or their ``(sha256, size)`` when it was written a piece at a time)."""
     out = dict(record)
+    digest, size = (hashlib.sha256(data).hexdigest(), len(data)) if isinstance(data, bytes) else data
     out["data"] = {"path": Path(data_path).name, "format": "csv", "encoding": "utf-8",
-                   "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                   "sha256": digest, "bytes": size}
     if rows is not None:
         out["data"]["rows"] = rows
     if columns is not None:
@@ -235,12 +237,10 @@ def to_json(record: Mapping[str, Any]) -> str:
     return json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
-def write_csv_with_sidecar(path: str | PathLike, text: str, record: Mapping[str, Any]) -> Path:
-    """Write ``text`` to ``path`` and its provenance to :func:`sidecar_path`, each atomically
-    (both temporary files are written before either is moved into place)."""
-    data = text.encode("utf-8")
-    lines = text.splitlines()
-    meta = sidecar(record, path, data, rows=max(0, len(lines) - 1), columns=_csv_header(lines[0]) if lines else [])
+def write_csv_with_sidecar(path: str | PathLike, text: str | Iterable[str], record: Mapping[str, Any]) -> Path:
+    """Write ``text`` (or its pieces, in order, each ending a line) to ``path`` and its
+    provenance to :func:`sidecar_path`, each atomically (both temporary files are written
+    before either is moved into place)."""
     side = sidecar_path(path)
     if Path(side).resolve() == Path(path).resolve():
         raise ForecastError("the CSV and its .json sidecar would be the same file: give the output a .csv suffix",
@@ -248,7 +248,18 @@ def write_csv_with_sidecar(path: str | PathLike, text: str, record: Mapping[str,
     with ExitStack() as stack:
         tmp_csv = stack.enter_context(atomic_path(path))
         tmp_json = stack.enter_context(atomic_path(side))
-        tmp_csv.write_bytes(data)
+        digest, size, lines, header = hashlib.sha256(), 0, 0, None
+        with open(tmp_csv, "wb") as fh:
+            for piece in [text] if isinstance(text, str) else text:
+                data = piece.encode("utf-8")
+                fh.write(data)
+                digest.update(data)
+                size += len(data)
+                split = piece.splitlines()
+                lines += len(split)
+                if header is None and split:
+                    header = _csv_header(split[0])
+        meta = sidecar(record, path, (digest.hexdigest(), size), rows=max(0, lines - 1), columns=header or [])
         tmp_json.write_text(to_json(meta), encoding="utf-8")
     return side
 
