@@ -27,7 +27,7 @@ import shutil
 import stat
 import tempfile
 import zipfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -37,7 +37,7 @@ from .limits import MAX_DECOMPRESSED_BYTES, MAX_INPUT_BYTES
 
 __all__ = [
     "data_dir", "sha256_file", "sha256_bytes", "check_regular_file", "read_bytes", "read_data", "zip_members", "gunzip",
-    "size_text", "check_output_folder", "atomic_path", "write_text",
+    "size_text", "check_output_folder", "atomic_path", "atomic_paths", "written", "write_text",
 ]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -222,16 +222,54 @@ def check_output_folder(path: str | os.PathLike) -> Path:
     return folder
 
 
-@contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it into place on success.
+#: Outputs moved into place by this process, in order (a command stopped after writing some
+#: says which: see :func:`written`).
+_WRITTEN: list[Path] = []
 
-    The temporary file lives in its own hidden folder (``.NAME.xxxx.part/NAME``), removed
+
+def written() -> list[Path]:
+    """The outputs this process has moved into place so far."""
+    return list(_WRITTEN)
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, internal: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place on success (see
+    :func:`atomic_paths`)."""
+    with atomic_paths(path, internal=internal) as (tmp,):
+        yield tmp
+
+
+@contextmanager
+def atomic_paths(*paths: str | os.PathLike, internal: bool = False) -> Iterator[list[Path]]:
+    """Yield a temporary path beside each of ``paths``; move them all into place on success.
+
+    Each temporary file lives in its own hidden folder (``.NAME.xxxx.part/NAME``), removed
     whole on failure or interruption: a writer that reopens its file by name after the
     error (xarray's file manager does, when it is garbage-collected) then finds no folder
-    and cannot leave a file behind.  SIGINT and SIGTERM are held while the folder is made
-    and released inside the block that removes it, so an interruption cannot fall between.
+    and cannot leave a file behind.  SIGINT and SIGTERM are held while a folder is made
+    (released inside the block that removes it, so an interruption cannot fall between) and
+    while the files are moved into place, so that outputs written together (a CSV and its
+    sidecar) are replaced together or not at all.  Outputs are listed by :func:`written`,
+    unless ``internal`` (the cache, a download's staging file).
     """
+    with ExitStack() as stack:
+        staged = [stack.enter_context(_staged(p)) for p in paths]
+        yield [tmp for _, tmp in staged]
+        held = _hold_signals()
+        try:
+            for dest, tmp in staged:
+                os.chmod(tmp, _mode_for(dest))
+                os.replace(tmp, dest)
+                if not internal:
+                    _WRITTEN.append(dest)
+        finally:
+            _release_signals(held)  # a signal that came meanwhile is raised here, all files in place
+
+
+@contextmanager
+def _staged(path: str | os.PathLike) -> Iterator[tuple[Path, Path]]:
+    """``(destination, temporary path)`` in a hidden folder beside it, removed on the way out."""
     dest = Path(path)
     folder = check_output_folder(dest)
     if dest.is_dir():
@@ -244,29 +282,46 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise
     try:
         _release_signals(held)  # a signal that came meanwhile is raised here, inside the cleanup
-        tmp_path = box / dest.name
-        yield tmp_path
-        os.chmod(tmp_path, _mode_for(dest))
-        os.replace(tmp_path, dest)
+        yield dest, box / dest.name
     finally:
         shutil.rmtree(box, ignore_errors=True)
 
 
 def _hold_signals():
-    """Hold SIGINT and SIGTERM (main thread, POSIX); what to restore."""
+    """Hold SIGINT and SIGTERM: their Python handlers are swapped for one that notes the
+    signal, to be handled when released (:func:`_release_signals`).  Python runs signal
+    handlers in the main thread whichever thread the signal reaches, so this holds them in a
+    process with BLAS or worker threads too (a thread's signal mask would not).  Only in the
+    main thread (elsewhere ``None``: nothing held)."""
     import signal
     import threading
 
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    came: list = []
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    for s in old:
+        signal.signal(s, lambda signum, frame: came.append((signum, frame)))
+    return old, came
 
 
-def _release_signals(old) -> None:
-    if old is not None:
-        import signal
+def _release_signals(held) -> None:
+    """Put the handlers back, then handle the first signal that came while held."""
+    if held is None:
+        return
+    import signal
 
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    old, came = held
+    for s, handler in old.items():
+        signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+    if not came:
+        return
+    signum, frame = came[0]
+    handler = old[signum]
+    if callable(handler):
+        handler(signum, frame)  # Python's default for SIGINT raises KeyboardInterrupt; forecast's SIGTERM too
+    elif handler != signal.SIG_IGN:
+        os.kill(os.getpid(), signum)  # the default action, now that it is restored
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -58,10 +58,8 @@ def chart_cmd(spec: str, output: str, only, draws, seed, area, year, compare_wit
     OUTPUT; several to OUTPUT-1, OUTPUT-2, ... (same suffix), all or none, numbered in the
     spec's order, as the report numbers them ("Chart N", chart-N.png).
     """
-    from contextlib import ExitStack
-
     from ..errors import ForecastError
-    from ..files import atomic_path
+    from ..files import atomic_paths
     from ..specs.charts import spec_charts
 
     fmt = check_output(output, CHART_FORMATS)
@@ -74,7 +72,7 @@ def chart_cmd(spec: str, output: str, only, draws, seed, area, year, compare_wit
         charts = [charts[only - 1]]
     images = [c.image(fmt) for c in charts]
     paths = chart_paths(output, len(images))
-    with ExitStack() as stack:  # every chart drawn before any file is written; all appear together
-        for path, data in zip(paths, images):
-            stack.enter_context(atomic_path(path)).write_bytes(data)
+    with atomic_paths(*paths) as tmps:  # every chart drawn before any file is written; all appear together
+        for tmp, data in zip(tmps, images):
+            tmp.write_bytes(data)
     click.echo(f"wrote {', '.join(str(p) for p in paths)}", err=True)

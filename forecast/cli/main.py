@@ -96,6 +96,17 @@ def _terminate(signum, frame):  # SIGTERM: unwind like Ctrl-C, so temporary file
     raise KeyboardInterrupt
 
 
+def _written_before() -> str:
+    """" after writing …" when the command had moved outputs into place before it was stopped."""
+    files = sys.modules.get("forecast.files")
+    done = files.written() if files is not None else []
+    if not done:
+        return ""
+    from ..errors import few
+
+    return f" after writing {few(done, 4)} (complete: each output is moved into place whole)"
+
+
 def run_main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: click's usage errors become one line and exit status 2 too."""
     signal.signal(signal.SIGTERM, _terminate)
@@ -109,7 +120,7 @@ def run_main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"forecast: error: {e.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except (click.Abort, KeyboardInterrupt):
-        click.echo("forecast: stopped", err=True)
+        click.echo("forecast: stopped" + _written_before(), err=True)
         sys.exit(130)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)

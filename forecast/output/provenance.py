@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import re
-from contextlib import ExitStack
 from os import PathLike
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -38,7 +37,7 @@ import xarray as xr
 
 from .._version import __version__
 from ..errors import ForecastError
-from ..files import atomic_path
+from ..files import atomic_paths
 
 __all__ = ["FORMAT", "report_date", "collect", "sidecar_path", "sidecar", "write_csv_with_sidecar",
            "datapackage", "citations", "population_files", "rate_sets", "file_checksums"]
@@ -245,9 +244,7 @@ def write_csv_with_sidecar(path: str | PathLike, text: str | Iterable[str], reco
     if Path(side).resolve() == Path(path).resolve():
         raise ForecastError("the CSV and its .json sidecar would be the same file: give the output a .csv suffix",
                             field="--output")
-    with ExitStack() as stack:
-        tmp_csv = stack.enter_context(atomic_path(path))
-        tmp_json = stack.enter_context(atomic_path(side))
+    with atomic_paths(path, side) as (tmp_csv, tmp_json):  # replaced together
         digest, size, lines, header = hashlib.sha256(), 0, 0, None
         with open(tmp_csv, "wb") as fh:
             for piece in [text] if isinstance(text, str) else text:

@@ -105,7 +105,7 @@ def save_cube(key: str, cube: xr.DataArray) -> Path | None:
     path = _path(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        with atomic_path(path, internal=True) as tmp, open(tmp, "wb") as fh:
             np.savez(
                 fh, key=np.str_(key), attrs=np.str_(attrs_json), open_top_age=np.int64(cube.attrs["open_top_age"]),
                 values=np.asarray(cube.values, dtype=float),

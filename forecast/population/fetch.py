@@ -137,7 +137,7 @@ def _stage(ds: Dataset, src: str, staging: Path, *, file: str | Path | None,
     if file is not None:
         check_regular_file(file)
         check_layout(ds.name, file)
-        with atomic_path(staging) as tmp:
+        with atomic_path(staging, internal=True) as tmp:
             shutil.copyfile(file, tmp)
         return {"from_file": str(Path(file).resolve())}
     if progress:
