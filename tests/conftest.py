@@ -26,6 +26,15 @@ POP_DIR = REPO / "population"
 ASSUMPTIONS_DIR = REPO / "assumptions"
 EXAMPLES_DIR = REPO / "examples"
 SNPP_FILES = {s: POP_DIR / f"snpp2022_migcat23_{s}.csv" for s in ("males", "females", "persons")}
+SHARED_DATA = REPO.parent / "shared" / "data"  # the public source files, beside the repository
+
+
+def shared_data(rel: str) -> Path:
+    """A public source file the shipped data is checked against; a clear failure without it."""
+    p = SHARED_DATA / rel
+    if not p.exists():
+        pytest.fail(f"shared source data not found: {p} (these tests need ../shared/data beside the repository)")
+    return p
 
 LEICESTER = "E06000016"
 RUTLAND = "E06000017"

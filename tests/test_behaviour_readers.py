@@ -19,13 +19,12 @@ import pytest
 import forecast
 from forecast.errors import InputError
 
-from conftest import LEICESTER, SNPP_FILES, forecast_cli
+from conftest import LEICESTER, SNPP_FILES, forecast_cli, shared_data
 
 # Each test is marked unit (in memory, hand-made inputs) or integration (shipped data, CLI).
 
 CODE, NAME = "E06000099", "Testshire"
 YEARS = (2022, 2023)
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def male(age: int, year: int) -> float:
@@ -133,7 +132,7 @@ def test_shipped_mid_year_estimates_match_the_source_file_by_sex():
     """The shipped 2011 and 2018 estimates (converted from Nomis GENDER 1/2) against the shared
     copy of the Nomis NM_2002_1 extract, read with pandas: every age, both sexes, Leicester and
     Rutland."""
-    src = SHARED / "ons" / "mye_leics_rutland_2011_2018_syoa.csv"
+    src = shared_data("ons/mye_leics_rutland_2011_2018_syoa.csv")
     if not src.exists():
         pytest.fail(f"shared source data not found: {src} (CI needs ../shared/data beside the repository)")
     df = pd.read_csv(src, dtype={"age": str})

@@ -30,13 +30,12 @@ from forecast.population.cache import cube_key, load_cube, save_cube
 from forecast.population.download import CATALOGUE, DownloadError, download, record
 from forecast.population.download import read_population
 
-from conftest import LEICESTER, SNPP_FILES, forecast_cli
+from conftest import LEICESTER, SNPP_FILES, forecast_cli, shared_data
 
 pytestmark = [pytest.mark.integration,
               # the test zips hold Leicestershire's 9 districts: each download says it is partial
               pytest.mark.filterwarnings("ignore:(snpp2022|mye2011_2025). the file holds")]
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ONS_MEMBER = "2022 SNPP Population {}.csv"
 
 
@@ -242,7 +241,7 @@ def test_a_moved_file_names_the_status_and_the_address(server):
 
 
 def test_the_catalogue_address_is_the_one_of_ons_downloads_md():
-    text = (SHARED / "ons" / "england" / "ONS_DOWNLOADS.md").read_text()
+    text = shared_data("ons/england/ONS_DOWNLOADS.md").read_text()
     for name in ("snpp2022", "snpp2022_5yr", "mye2011_2025", "npp2024"):
         assert f"`{CATALOGUE[name].url}`" in text, name
 
@@ -383,7 +382,7 @@ def test_read_population_of_a_path_is_read_snpp_and_is_cached(tmp_path, cache):
 # ---------------------------------------------------------------------------- the other layouts
 
 def _npp_zip(variants=("ppp",)) -> bytes:
-    book = (SHARED / "ons" / "england" / "npp2022_england_principal.xlsx").read_bytes()
+    book = shared_data("ons/england/npp2022_england_principal.xlsx").read_bytes()
     return _zip({f"en_{v}_machine_readable.xlsx": book for v in variants})
 
 
@@ -392,7 +391,7 @@ def test_npp_zip_by_name_england_65_plus(server):
     server.routes["/en1.zip"] = (_npp_zip(), "ok")
     download("npp2024", url=server.url("/en1.zip"))
     npp = read_population("npp2024")
-    csv = pd.read_csv(SHARED / "ons" / "england" / "npp2022_england_principal_population.csv", dtype={"Age": str})
+    csv = pd.read_csv(shared_data("ons/england/npp2022_england_principal_population.csv"), dtype={"Age": str})
     age = pd.to_numeric(csv["Age"].str.extract(r"^(\d+)")[0])  # "105 - 109" → 105, "110 and over" → 110
     expected = csv.loc[age >= 65, "2030"].sum()
     assert npp.sel(year=2030, age=slice(65, None)).sum().item() == pytest.approx(expected, abs=1e-6)

@@ -23,21 +23,18 @@ import pytest
 import yaml
 
 import forecast
+from conftest import shared_data
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[1]
 ASSUMPTIONS = REPO / "assumptions"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DIVISOR = {"percent": 100.0, "proportion": 1.0, "per_1000": 1000.0, "per_100000": 100000.0}
 TOLERANCE_POINTS = 2.0  # percentage points, on each rise
 
 
 def shared(rel: str) -> Path:
-    p = SHARED / rel
-    if not p.exists():
-        pytest.fail(f"shared source data not found: {p} (CI needs ../shared/data beside the repository)")
-    return p
+    return shared_data(rel)
 
 
 def load_yaml(rel: str) -> dict:
