@@ -22,7 +22,7 @@ from .limits import MAX_YEAR, MIN_YEAR
 
 __all__ = [
     "check_year", "parse_financial_year", "financial_year_label", "strategy_end", "strategy_end_year",
-    "expand_periods", "period_weights", "mid_years", "period_time", "is_financial", "period_label", "year_span",
+    "expand_periods", "period_weights", "mid_years", "period_time", "is_financial", "year_span",
 ]
 
 
@@ -59,11 +59,6 @@ def financial_year_label(start: int) -> str:
 
 def is_financial(p) -> bool:
     return isinstance(p, str) and "/" in p
-
-
-def period_label(p) -> str:
-    """A year or financial year as its canonical label (``2025`` → ``"2025"``)."""
-    return financial_year_label(parse_financial_year(p)) if is_financial(p) else str(check_year(p))
 
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
