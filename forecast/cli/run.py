@@ -126,10 +126,15 @@ def _print_estimate(pop, measures, draws, bands, ages, quantiles, areas, years):
         f"estimate: {e['measures']} measure(s) × {e['areas']} areas × {e['years']} years × {e['draws']:,} draws\n"
         f"  values drawn:   {e['draw_values']:,}\n"
         f"  output cells:   {e['cells']:,}\n"
-        f"  memory (peak):  about {e['peak_bytes'] / 2**20:,.0f} MiB\n"
+        f"  memory (peak):  {_mib(e['peak_bytes'])}\n"
         f"  time:           about {max(e['seconds'], 0.1):.1f} s on this machine (a timed sample, scaled)\n"
-        f"  CSV output:     about {rows:,.0f} rows, {size / 2**20:,.0f} MiB, {max(seconds, 0.1):.1f} s to write"
+        f"  CSV output:     about {rows:,.0f} rows, {_mib(size).removeprefix('about ')}, {max(seconds, 0.1):.1f} s to write"
     )
+
+
+def _mib(n: float) -> str:
+    """``about 12 MiB``, or ``under 1 MiB``."""
+    return f"about {n / 2**20:,.0f} MiB" if n >= 2**20 else "under 1 MiB"
 
 
 def _csv_cost(sample, share: float) -> tuple[float, float, float]:
